@@ -1,0 +1,116 @@
+# rblsmtpd2 suite. Plain make; honours CC CFLAGS CPPFLAGS LDFLAGS PREFIX DESTDIR.
+#
+# Layout: top-level *.c are the programs (main last, logic elsewhere);
+# src/*.c are the modules, src/*_test.c their unit tests; tests/*.t are the
+# program-level suites (TAP); fuzz/fuzz_*.c are libFuzzer harnesses.
+# Everything built goes under $(O) (default build/), so `make O=build/asan`
+# gives a second, sanitized tree beside the normal one.
+
+PREFIX  ?= /usr/local
+BINDIR  ?= $(PREFIX)/bin
+MANDIR  ?= $(PREFIX)/share/man
+O       ?= build
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN     = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla -Wformat=2
+# tinycdb first on both paths: see tools/deps for why.
+TINYCDB  = build/tinycdb
+CPPFLAGS_ALL = -I$(TINYCDB)/include -Isrc -D_GNU_SOURCE $(CPPFLAGS)
+LIBS     = $(TINYCDB)/lib/libcdb.a -lowfat
+
+PROGS    = $(basename $(wildcard *.c))
+MODULES  = $(filter-out %_test.c,$(wildcard src/*.c))
+UNITS    = $(patsubst src/%.c,$(O)/test/%,$(wildcard src/*_test.c))
+MODOBJS  = $(patsubst src/%.c,$(O)/obj/%.o,$(MODULES))
+HEADERS  = $(wildcard src/*.h)
+FUZZERS  = $(patsubst fuzz/%.c,build/fuzz/%,$(wildcard fuzz/fuzz_*.c))
+MAN8     = $(wildcard man/*.8)
+MAN5     = $(wildcard man/*.5)
+
+ASAN_CFLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+
+all: $(TINYCDB)/lib/libcdb.a $(addprefix $(O)/,$(PROGS))
+
+$(TINYCDB)/lib/libcdb.a $(TINYCDB)/include/cdb.h:
+	./tools/deps build
+
+$(O)/obj/%.o: src/%.c $(HEADERS) $(TINYCDB)/include/cdb.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(O)/obj/main_%.o: %.c $(HEADERS) $(TINYCDB)/include/cdb.h
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS_ALL) $(CFLAGS) $(WARN) -c -o $@ $<
+
+$(O)/libsuite.a: $(MODOBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $(MODOBJS)
+
+$(O)/%: $(O)/obj/main_%.o $(O)/libsuite.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libsuite.a $(LIBS)
+
+$(O)/test/%_test: $(O)/obj/%_test.o $(O)/libsuite.a
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(O)/libsuite.a $(LIBS)
+
+units: $(UNITS)
+
+# The sanitized tree: same sources, same tests, ASan + UBSan.
+asan:
+	$(MAKE) O=build/asan CC=clang CFLAGS="$(ASAN_CFLAGS)" all units
+
+# libFuzzer harnesses, each linked with every module (clang only).
+fuzz: $(FUZZERS)
+build/fuzz/obj/%.o: src/%.c $(HEADERS) $(TINYCDB)/include/cdb.h
+	@mkdir -p $(@D)
+	clang $(CPPFLAGS_ALL) -O1 -g -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+build/fuzz/%: fuzz/%.c $(patsubst src/%.c,build/fuzz/obj/%.o,$(MODULES))
+	@mkdir -p $(@D)
+	clang $(CPPFLAGS_ALL) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $< \
+	  $(patsubst src/%.c,build/fuzz/obj/%.o,$(MODULES)) $(LIBS)
+
+deps:
+	./tools/deps build
+
+test-deps:
+	./tools/deps test
+
+# make test: deps, normal build, sanitized build, fuzzers, then every suite.
+test: test-deps
+	$(MAKE) all units
+	$(MAKE) asan
+	$(MAKE) fuzz
+	./tests/run
+
+check: test
+
+bench: 
+	./tools/deps bench
+	$(MAKE) all
+	./bench/run
+
+demo:
+	./tools/deps demo
+	$(MAKE) all
+	./examples/demo/demo start
+
+demo-stop:
+	./examples/demo/demo stop
+
+install: all
+	mkdir -p $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
+	for p in $(PROGS); do cp $(O)/$$p $(DESTDIR)$(BINDIR)/$$p.new && chmod 755 $(DESTDIR)$(BINDIR)/$$p.new && mv -f $(DESTDIR)$(BINDIR)/$$p.new $(DESTDIR)$(BINDIR)/$$p; done
+	for m in $(MAN8); do cp $$m $(DESTDIR)$(MANDIR)/man8/ && chmod 644 $(DESTDIR)$(MANDIR)/man8/$${m##*/}; done
+	for m in $(MAN5); do cp $$m $(DESTDIR)$(MANDIR)/man5/ && chmod 644 $(DESTDIR)$(MANDIR)/man5/$${m##*/}; done
+
+uninstall:
+	for p in $(PROGS); do rm -f $(DESTDIR)$(BINDIR)/$$p; done
+	for m in $(MAN8); do rm -f $(DESTDIR)$(MANDIR)/man8/$${m##*/}; done
+	for m in $(MAN5); do rm -f $(DESTDIR)$(MANDIR)/man5/$${m##*/}; done
+
+clean:
+	rm -rf $(O)/obj $(O)/test $(O)/libsuite.a $(addprefix $(O)/,$(PROGS)) build/asan build/fuzz
+
+.PHONY: all units asan fuzz deps test-deps test check bench demo demo-stop install uninstall clean
+.SECONDARY:

@@ -1,0 +1,84 @@
+#include <string.h>
+#include <unistd.h>
+#include <errno.h>
+#include "logline.h"
+#include "sanitize.h"
+
+static void put(struct logline *l, const char *s, size_t n)
+{
+  size_t room = LOGLINE_MAX - 1 - l->len;   /* one byte kept for '\n' */
+  if (n > room) n = room;
+  memcpy(l->buf + l->len, s, n);
+  l->len += n;
+}
+
+static void key(struct logline *l, const char *k)
+{
+  put(l, " ", 1);
+  put(l, k, strlen(k));
+  put(l, "=", 1);
+}
+
+void logline_start(struct logline *l, const char *prog)
+{
+  l->len = 0;
+  put(l, prog, strlen(prog));
+  put(l, ":", 1);
+}
+
+static int plain(unsigned char c)
+{
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || (c && strchr("._:@<>+/=-,[]", c));
+}
+
+void logline_bytes(struct logline *l, const char *k, const char *val, size_t len)
+{
+  size_t i;
+  key(l, k);
+  if (!len) { put(l, "-", 1); return; }
+  for (i = 0; i < len && i < LOGLINE_TEXT_MAX; ++i) {
+    char c = plain((unsigned char)val[i]) ? val[i] : '?';
+    put(l, &c, 1);
+  }
+}
+
+void logline_str(struct logline *l, const char *k, const char *val)
+{
+  logline_bytes(l, k, val ? val : "", val ? strlen(val) : 0);
+}
+
+void logline_ulong(struct logline *l, const char *k, unsigned long val)
+{
+  char tmp[24];
+  size_t i = sizeof tmp;
+  do { tmp[--i] = (char)('0' + val % 10); val /= 10; } while (val);
+  key(l, k);
+  put(l, tmp + i, sizeof tmp - i);
+}
+
+void logline_text(struct logline *l, const char *k, const char *val, size_t len)
+{
+  char clean[LOGLINE_TEXT_MAX + 1];
+  size_t n = sanitize_quoted(clean, sizeof clean, val, len);
+  key(l, k);
+  put(l, "\"", 1);
+  put(l, clean, n);
+  put(l, "\"", 1);
+}
+
+int logline_end_fd(struct logline *l, int fd)
+{
+  size_t off = 0;
+  l->buf[l->len++] = '\n';
+  while (off < l->len) {
+    ssize_t w = write(fd, l->buf + off, l->len - off);
+    if (w < 0) { if (errno == EINTR) continue; return -1; }
+    off += (size_t)w;
+  }
+  return 0;
+}
+
+int logline_end(struct logline *l)
+{
+  return logline_end_fd(l, 2);
+}
