@@ -31,7 +31,7 @@ enum rbldialog_reply rbldialog_byte(struct rbldialog *d, char c)
   }
   d->lastcr = c == '\r';
   if (d->verbdone) return RBLD_NONE;
-  if (c == ' ' || c == 0) { d->verbdone = 1; return RBLD_NONE; }
+  if (c == ' ') { d->verbdone = 1; return RBLD_NONE; }   /* NUL is an ordinary byte, as in rblsmtpd */
   if (d->verblen < sizeof d->verb) d->verb[d->verblen] = c;
   if (d->verblen < 64) ++d->verblen;           /* only "is it 4 (or 5 with CR)" matters */
   return RBLD_NONE;

@@ -1,6 +1,6 @@
 /* rbldialog.h — the rejecting SMTP dialogue of rblsmtpd, byte for byte:
  * lines end at LF (one CR before it is dropped), the verb is what comes
- * before the first space (or NUL); QUIT/HELO/EHLO/MAIL/RSET/NOOP get their
+ * before the first space (a NUL is part of it); QUIT/HELO/EHLO/MAIL/RSET/NOOP get their
  * fixed answers, every other line gets the rejection. Memory stays bounded
  * whatever the line length. */
 #ifndef RBLDIALOG_H
@@ -16,7 +16,7 @@ enum rbldialog_reply { RBLD_NONE = 0, RBLD_OK, RBLD_QUIT, RBLD_REJECT };
 struct rbldialog {
   char verb[8];       /* the first bytes of the verb */
   size_t verblen;     /* the verb's full length so far (saturates) */
-  int verbdone;       /* a space or NUL ended the verb */
+  int verbdone;       /* a space ended the verb */
   int lastcr;         /* the line's last byte so far was CR */
 };
 
