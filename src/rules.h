@@ -35,4 +35,18 @@ void rules_close(struct rules *r);
  * read error or corrupt data (temporary failure: answer 451 4.3.0). */
 int rules_decide(struct rules *r, const char *sender, size_t slen,
                  const char *rcpt, size_t rlen, struct rules_decision *d);
+
+/* The compiled form, shared by the writer (rulesmake) and the matcher.
+ *   "M"                      -> RULES_MAGIC "\n" source-file-name
+ *   'P' rcptkey '\0' senderkey -> one rule:  act line ' ' rule ' ' msg
+ *   'G' rcptkey               -> the glob rules of that recipient key, in file
+ *                                order, each:  act line ' ' rule ' ' glob ' ' msg '\n'
+ * act is 'a', 'd' or 't'; rcptkey is "joe@x", "@x" or "" (all); senderkey is
+ * "a@b", "@b", ".b", "<>" or "" (any). A decision reads a bounded number of
+ * keys: (2 + labels of the sender's domain) x 3 pairs, 3 glob lists, 3 "any". */
+#define RULES_MAGIC "rcptfilter-rules 1"
+#define RULES_KEY_MAX (2 + 2 * 322)
+size_t rules_pairkey(char *out, const char *rcpt, size_t rlen, const char *sender, size_t slen);
+size_t rules_globkey(char *out, const char *rcpt, size_t rlen);
+int rules_glob_match(const char *pat, size_t plen, const char *s, size_t slen);
 #endif
