@@ -152,6 +152,7 @@ int main(int argc, char **argv)
   const char *src = 0, *tmp, *cdb;
   int opt, testmode = 0, querymode = 0, fd, in = 0, rc;
 
+  opterr = 0;   /* our usage line says it all */
   while ((opt = getopt(argc, argv, "+tqf:")) != -1)
     switch (opt) {
       case 't': testmode = 1; break;

@@ -165,6 +165,7 @@ int main(int argc, char **argv)
   int have_rbl = 0;
 
   gettimeofday(&started, 0);
+  opterr = 0;   /* our usage line says it all */
   while ((opt = getopt(argc, argv, "+bBcCDt:T:r:a:")) != -1)
     switch (opt) {
       case 'b': bounce = 1; break;

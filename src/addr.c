@@ -46,10 +46,17 @@ enum addr_result addr_parse(const char *arg, size_t len, char *out, size_t *outl
     /* after '>' only ESMTP parameters, separated by a space */
     if (end + 1 < len && arg[end + 1] != ' ') return ADDR_SYNTAX;
   }
+  if (at == (size_t)-1 && memchr(out, '@', n)) return ADDR_SYNTAX;   /* only a quoted '@': ambiguous */
   if (at != (size_t)-1) {
     if (at + 1 == n) return ADDR_SYNTAX;                 /* "user@" */
     if (n && out[n - 1] == '.' && out[at + 1] != '[') --n;  /* "example.com." */
     if (at + 1 == n || out[at + 1] == '.') return ADDR_SYNTAX;
+    if (out[at + 1] != '[') {          /* a name, not a literal: no empty label, no brackets */
+      size_t i2;
+      for (i2 = at + 1; i2 < n; ++i2)
+        if (out[i2] == '[' || out[i2] == ']' || (out[i2] == '.' && i2 + 1 < n && out[i2 + 1] == '.')) return ADDR_SYNTAX;
+      if (out[n - 1] == '.') return ADDR_SYNTAX;
+    } else if (out[n - 1] != ']') return ADDR_SYNTAX;
   }
   if (!bracket && !n) return ADDR_SYNTAX;
   out[n] = 0;

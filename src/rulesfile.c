@@ -54,6 +54,7 @@ static int sender_field(const char *s, size_t n, struct rule *r, const char **wh
   if (!n) { r->skind = RS_ANY; r->slen = 0; return 1; }
   if (n == 2 && s[0] == '<' && s[1] == '>') { memcpy(r->sender, "<>", 2); r->slen = 2; r->skind = RS_NULL; return 1; }
   if (memchr(s, '*', n) || memchr(s, '?', n)) {
+    if (n > ADDR_MAX) { *why = "glob longer than 320 bytes"; return 0; }
     for (i = 0; i < n; ++i) {
       unsigned char c = (unsigned char)s[i];
       if (c <= ' ' || c == 127 || c == '<' || c == '>') return 0;
@@ -98,6 +99,7 @@ static int msg_field(const char *s, size_t n, struct rule *r, const char **why)
   if (!t) { *why = "empty MSG"; return 0; }
   if (r->action == RULES_ALLOW) { *why = "MSG makes no sense with allow"; return 0; }
   if (t >= 3 && isdigit3(text) && (t == 3 || text[3] == ' ')) {
+    if (t < 5) { *why = "MSG needs text after its reply code"; return 0; }
     /* a reply code of its own: 4xx or 5xx only, never a success for a refused recipient */
     if (text[0] != '4' && text[0] != '5') { *why = "MSG reply code must be 4xx or 5xx"; return 0; }
     memcpy(r->msg, text, t);
