@@ -1,0 +1,20 @@
+/* smtpreply.h — replies from the SMTP server behind us (hostile enough):
+ * one complete reply at a time, and the EHLO keyword filter. */
+#ifndef SMTPREPLY_H
+#define SMTPREPLY_H
+#include <stddef.h>
+
+#define SMTPREPLY_LINE_MAX 2048     /* longest reply line accepted from the backend */
+#define SMTPREPLY_LINES_MAX 64      /* most lines in one reply */
+
+/* Length of the first complete reply in buf (its last line ends in LF), 0
+ * when more bytes are needed, -1 when it is not SMTP (bad code, mixed codes,
+ * a line or a reply over the limits). *code gets the reply code. */
+long smtpreply_complete(const char *buf, size_t len, int *code);
+
+/* Rewrite an EHLO reply in place without the keywords the proxy cannot carry
+ * (STARTTLS, CHUNKING, BINARYMIME), the last line's "250 " kept right.
+ * Returns the new length; *removed gets a bit per keyword removed
+ * (1 STARTTLS, 2 CHUNKING, 4 BINARYMIME). */
+size_t smtpreply_ehlo_filter(char *reply, size_t len, int *removed);
+#endif

@@ -1,0 +1,82 @@
+#!/usr/bin/python3
+"""tests/smtpstub.py LOGDIR — a scripted SMTP server on stdin/stdout for rcptfilter's tests.
+
+Writes every byte it receives to LOGDIR/received and each message body to
+LOGDIR/msg.N. EHLO advertises PIPELINING, STARTTLS, CHUNKING, 8BITMIME, SIZE.
+RCPT to a local part starting with "unknown" gets 550; AUTH PLAIN answers 334,
+then 235 for the answer "good", else 535. STUB_DIE=banner|ehlo|mail|rcpt|data|
+after354|afterdot makes it exit at that point (a backend crash); STUB_STALL=
+the same names makes it hang there instead.
+"""
+import os, sys, time
+logdir = sys.argv[1]
+die = os.environ.get('STUB_DIE', '')
+stall = os.environ.get('STUB_STALL', '')
+inp, out = sys.stdin.buffer, sys.stdout.buffer
+rec = open(os.path.join(logdir, 'received'), 'ab', buffering=0)
+nmsg = len([f for f in os.listdir(logdir) if f.startswith('msg.')])
+
+def point(name):
+    if die == name:
+        sys.exit(0)
+    if stall == name:
+        time.sleep(3600)
+
+def say(s):
+    out.write(s.encode() + b'\r\n')
+    out.flush()
+
+def line():
+    l = inp.readline()
+    rec.write(l)
+    return l
+
+point('banner')
+say('220 stub ESMTP')
+while True:
+    l = line()
+    if not l:
+        sys.exit(0)
+    verb = l.split(b' ', 1)[0].strip().upper()
+    if verb == b'EHLO':
+        point('ehlo')
+        say('250-stub hello\r\n250-PIPELINING\r\n250-STARTTLS\r\n250-CHUNKING\r\n250-8BITMIME\r\n250 SIZE 100000000')
+    elif verb == b'HELO':
+        say('250 stub')
+    elif verb == b'MAIL':
+        point('mail')
+        say('250 ok')
+    elif verb == b'RCPT':
+        point('rcpt')
+        if b'<unknown' in l.lower():
+            say('550 no such user')
+        else:
+            say('250 ok')
+    elif verb == b'DATA':
+        point('data')
+        say('354 go ahead')
+        point('after354')
+        body = b''
+        while True:
+            b = line()
+            if not b:
+                sys.exit(0)
+            if b == b'.\r\n':
+                break
+            body += b
+        point('afterdot')
+        nmsg += 1
+        with open(os.path.join(logdir, 'msg.%d' % nmsg), 'wb') as f:
+            f.write(body)
+        say('250 ok queued as %d' % nmsg)
+    elif verb == b'AUTH':
+        say('334 ')
+        a = line()
+        say('235 ok' if a.strip() == b'good' else '535 no')
+    elif verb in (b'RSET', b'NOOP'):
+        say('250 ok')
+    elif verb == b'QUIT':
+        say('221 bye')
+        sys.exit(0)
+    else:
+        say('502 unknown command')
