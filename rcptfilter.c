@@ -79,7 +79,7 @@ int main(int argc, char **argv)
   static struct proxy p;
   struct proxy_conf c;
   unsigned long idle = 1200, maxline = 4096;
-  int opt, tobe, frombe, status = 0, client_open = 1;
+  int opt, tobe, frombe, status = 0, client_open = 1, client_out = 1;
   long long last;
   const char *env, *ip = "unknown";
   struct revip rip;
@@ -120,7 +120,7 @@ int main(int argc, char **argv)
     proxy_run(&p);
     if (p.end) break;
     if (client_open && proxy_client_room(&p)) { ci = nfds; fds[nfds].fd = 0; fds[nfds++].events = POLLIN; }
-    if (p.tocl.len) { co = nfds; fds[nfds].fd = 1; fds[nfds++].events = POLLOUT; }
+    if (client_out && p.tocl.len) { co = nfds; fds[nfds].fd = 1; fds[nfds++].events = POLLOUT; }
     if (tobe >= 0 && p.tobe.len) { bo = nfds; fds[nfds].fd = tobe; fds[nfds++].events = POLLOUT; }
     if (frombe >= 0 && proxy_backend_room(&p)) { bi = nfds; fds[nfds].fd = frombe; fds[nfds++].events = POLLIN; }
     if (!client_open && tobe >= 0 && !p.tobe.len && proxy_client_done(&p)) { close(tobe); tobe = -1; }   /* client gone: backend sees EOF */
@@ -142,13 +142,14 @@ int main(int argc, char **argv)
       if (n > 0) { last = now_ms(); proxy_backend_input(&p, buf, (size_t)n); }
       else if (n == 0 || (errno != EAGAIN && errno != EINTR)) { close(frombe); frombe = -1; proxy_backend_eof(&p); }
     }
-    if (co >= 0 && fds[co].revents && drain(1, &p.tocl) == -1) { client_open = 0; p.tocl.len = 0; proxy_client_eof(&p); }
+    if (co >= 0 && fds[co].revents && drain(1, &p.tocl) == -1) { client_out = 0; p.tocl.len = 0; }   /* nobody reads: drop replies */
+    if (!client_out) p.tocl.len = 0;
     if (bo >= 0 && fds[bo].revents && drain(tobe, &p.tobe) == -1) { close(tobe); tobe = -1; p.tobe.len = 0; }
   }
 
   /* the end: say what is owed to the client (bounded), make sure the backend delivers nothing it should not */
   if (p.end != PROXY_DONE) { kill(child, SIGTERM); if (tobe >= 0) close(tobe); tobe = -1; }
-  if (client_open && p.tocl.len) {
+  if (client_out && p.tocl.len) {
     long long until = now_ms() + 10000;    /* a client that does not read gets 10 s, no more */
     while (p.tocl.len && now_ms() < until) {
       struct pollfd w = { 1, POLLOUT, 0 };

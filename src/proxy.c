@@ -41,14 +41,14 @@ static void fail(struct proxy *p, const char *why)
   if (p->end) return;
   p->end = PROXY_FAILED;
   p->why = why;
-  if (!p->client_eof) put(&p->tocl, gone, sizeof gone - 1);
+  put(&p->tocl, gone, sizeof gone - 1);   /* a client that closed its side may still read */
 }
 
 void proxy_fail(struct proxy *p, const char *why) { fail(p, why); }
 
 void proxy_say(struct proxy *p, const char *line)
 {
-  if (!p->client_eof) put(&p->tocl, line, strlen(line));
+  put(&p->tocl, line, strlen(line));
 }
 
 static void log_rcpt(struct proxy *p, const char *action, const char *rcpt, size_t rlen, const struct rules_decision *d)
@@ -451,7 +451,12 @@ void proxy_client_eof(struct proxy *p)
 void proxy_backend_eof(struct proxy *p)
 {
   if (p->end) return;
-  if (p->quit_done || p->client_eof) { p->end = PROXY_DONE; return; }
+  if (p->quit_done) { p->end = PROXY_DONE; return; }
+  if (p->client_eof) {   /* the client left first; the backend saw that and quit */
+    if (p->qlen) put(&p->tocl, gone, sizeof gone - 1);
+    p->end = PROXY_DONE;
+    return;
+  }
   fail(p, "backend went away");
 }
 
