@@ -145,7 +145,7 @@ int rulesmake_finish(struct rulesmake *m, const char *srcname, unsigned long *li
   char key[RULES_KEY_MAX];
   size_t i = 0, j, k;
 
-  qsort(m->globs, m->nglobs, sizeof *m->globs, globcmp);
+  if (m->nglobs) qsort(m->globs, m->nglobs, sizeof *m->globs, globcmp);   /* globs is NULL when there are none */
   while (i < m->nglobs) {
     size_t total = 0;
     char *val;
