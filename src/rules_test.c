@@ -167,10 +167,10 @@ static struct rules *build(const char *text, const char *path)
   while (*p) {
     const char *nl = strchr(p, '\n');
     ++line;
-    if (rulesfile_line(p, (size_t)(nl - p), &r, &why) == 1 && rulesmake_add(&m, &r, line, &other) != 0) return 0;
+    if (rulesfile_line(p, (size_t)(nl - p), &r, &why) == 1 && rulesmake_add(&m, &r, line, &other) != 0) { rulesmake_free(&m); return 0; }
     p = nl + 1;
   }
-  if (rulesmake_finish(&m, "rules", &line, &other)) return 0;
+  if (rulesmake_finish(&m, "rules", &line, &other)) { rulesmake_free(&m); return 0; }
   rulesmake_free(&m);
   close(fd);
   return rules_open(path);

@@ -175,12 +175,15 @@ int rulesmake_finish(struct rulesmake *m, const char *srcname, unsigned long *li
     if (cdb_make_add(&m->cdb, "M", 1, v, (unsigned)(magic + 1 + n)) == -1) { free(v); return -1; }
     free(v);
   }
+  m->finished = 1;
   return cdb_make_finish(&m->cdb);
 }
 
 void rulesmake_free(struct rulesmake *m)
 {
   size_t i;
+  /* tinycdb frees its tables only in cdb_make_finish; the caller throws the file away */
+  if (!m->finished) { m->finished = 1; cdb_make_finish(&m->cdb); }
   for (i = 0; i < m->nglobs; ++i) { free(m->globs[i].rcpt); free(m->globs[i].entry); }
   free(m->globs);
   free(m->seen);

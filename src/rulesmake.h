@@ -16,6 +16,7 @@ struct rulesmake {
   struct rulesmake_glob *globs;
   size_t nglobs, capglobs;
   unsigned long rules, allow, deny, trap;
+  int finished;
 };
 
 /* 0, or -1 with errno */
