@@ -64,10 +64,10 @@ asan:
 fuzz: $(FUZZERS)
 build/fuzz/obj/%.o: src/%.c $(HEADERS) $(TINYCDB)/include/cdb.h
 	@mkdir -p $(@D)
-	clang $(CPPFLAGS_ALL) -O1 -g -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+	clang $(CPPFLAGS_ALL) -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined -c -o $@ $<
 build/fuzz/%: fuzz/%.c $(patsubst src/%.c,build/fuzz/obj/%.o,$(MODULES))
 	@mkdir -p $(@D)
-	clang $(CPPFLAGS_ALL) -O1 -g -fsanitize=fuzzer,address,undefined -o $@ $< \
+	clang $(CPPFLAGS_ALL) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -o $@ $< \
 	  $(patsubst src/%.c,build/fuzz/obj/%.o,$(MODULES)) $(LIBS)
 
 deps:

@@ -14,6 +14,7 @@ static const char gone[] = "421 4.3.0 mail server unavailable, try again later\r
 
 static int put(struct pbuf *b, const char *s, size_t n)
 {
+  if (!n) return 0;
   if (n > PROXY_BUF_MAX * 2 - b->len) return -1;   /* callers keep within the limits; this is the backstop */
   if (b->len + n > b->cap) {
     size_t cap = b->cap ? b->cap : 4096;
@@ -32,6 +33,7 @@ static int put(struct pbuf *b, const char *s, size_t n)
 void pbuf_consume(struct pbuf *b, size_t n)
 {
   if (n > b->len) n = b->len;
+  if (!n) return;
   memmove(b->s, b->s + n, b->len - n);
   b->len -= n;
 }
