@@ -19,7 +19,7 @@ alice@example.org::allow
 trap@example.com::trap
 R
 "$BIN/cdbmake-rules" "$T/rules.cdb" "$T/rules.tmp" < "$T/rules"
-EX=$TOP/tests/backend/exim-bs
+EX=$TOP/examples/backend/exim-bs
 serve() { # port rblsmtpd2-options...
   local port=$1; shift
   DNSCACHEIP=127.0.0.53 tcpserver -q -R -H -l0 127.0.0.1 "$port" \
