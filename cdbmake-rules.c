@@ -27,10 +27,8 @@ static void out(int fd, const char *s) { if (write(fd, s, strlen(s)) < 0) { /* n
 
 static void outnum(int fd, unsigned long v)
 {
-  char tmp[24];
-  size_t i = sizeof tmp;
-  do { tmp[--i] = (char)('0' + v % 10); v /= 10; } while (v);
-  if (write(fd, tmp + i, sizeof tmp - i) < 0) { /* nothing better to do */ }
+  char tmp[NUM_FMT];
+  if (write(fd, tmp, num_fmt(tmp, v)) < 0) { /* nothing better to do */ }
 }
 
 static unsigned long errors;

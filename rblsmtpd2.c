@@ -7,6 +7,7 @@
 #include <unistd.h>
 #include <sys/time.h>
 #include <dns.h>
+#include <ip4.h>
 #include "dnsbl.h"
 #include "dnsquery.h"
 #include "revip.h"
@@ -53,17 +54,8 @@ static void log_failures(void)
     logline_bytes(&l, "list", lists[i].base, lists[i].baselen);
     logline_str(&l, "reason", why[lists[i].fail]);
     if (lists[i].fail == DNSBL_FAIL_BLOCKED) {
-      char a[16];
-      size_t n = 0;
-      int k;
-      for (k = 0; k < 4; ++k) {   /* dotted quad by hand: no stdio */
-        unsigned v = lists[i].blocked[k];
-        if (v >= 100) a[n++] = (char)('0' + v / 100);
-        if (v >= 10) a[n++] = (char)('0' + v / 10 % 10);
-        a[n++] = (char)('0' + v % 10);
-        if (k < 3) a[n++] = '.';
-      }
-      logline_bytes(&l, "answer", a, n);
+      char a[IP4_FMT];
+      logline_bytes(&l, "answer", a, fmt_ip4(a, (const char *)lists[i].blocked));
       logline_text(&l, "warning", "list refused the query: count as a failed lookup", 48);
     }
     logline_end(&l);

@@ -1,4 +1,5 @@
 #include <string.h>
+#include "num.h"
 #include <unistd.h>
 #include <errno.h>
 #include "logline.h"
@@ -49,11 +50,9 @@ void logline_str(struct logline *l, const char *k, const char *val)
 
 void logline_ulong(struct logline *l, const char *k, unsigned long val)
 {
-  char tmp[24];
-  size_t i = sizeof tmp;
-  do { tmp[--i] = (char)('0' + val % 10); val /= 10; } while (val);
+  char tmp[NUM_FMT];
   key(l, k);
-  put(l, tmp + i, sizeof tmp - i);
+  put(l, tmp, num_fmt(tmp, val));
 }
 
 void logline_text(struct logline *l, const char *k, const char *val, size_t len)

@@ -1,3 +1,4 @@
+#include <string.h>
 #include "num.h"
 
 static int digits(const char *s, const char **end, unsigned long *out)
@@ -42,4 +43,14 @@ int num_seconds_ms(const char *s, unsigned long max_ms, unsigned long *out_ms)
   if (*end || ms > max_ms) return 0;
   *out_ms = ms;
   return 1;
+}
+
+size_t num_fmt(char *out, unsigned long v)
+{
+  char tmp[NUM_FMT];
+  size_t i = sizeof tmp, n;
+  do { tmp[--i] = (char)('0' + v % 10); v /= 10; } while (v);
+  n = sizeof tmp - i;
+  memcpy(out, tmp + i, n);
+  return n;
 }

@@ -28,5 +28,11 @@ int main(void)
     CHECK_INT(r, secs[i].ok, secs[i].s);
     CHECK_INT(ms, secs[i].ok ? secs[i].ms : 777, "ms or untouched");
   }
+  {
+    char out[NUM_FMT + 1];
+    out[num_fmt(out, 0)] = 0; CHECK_STR(out, "0", "num_fmt 0");
+    out[num_fmt(out, 4711)] = 0; CHECK_STR(out, "4711", "num_fmt 4711");
+    out[num_fmt(out, (unsigned long)-1)] = 0; CHECK_STR(out, "18446744073709551615", "num_fmt max");
+  }
   return test_done();
 }

@@ -1,5 +1,6 @@
 #include <stdlib.h>
 #include <string.h>
+#include "num.h"
 #include <strings.h>
 #include <unistd.h>
 #include "proxy.h"
@@ -66,18 +67,12 @@ static void log_rcpt(struct proxy *p, const char *action, const char *rcpt, size
   addr[0] = '<'; memcpy(addr + 1, rcpt, rlen); addr[rlen + 1] = '>';
   logline_bytes(&l, "rcpt", addr, rlen + 2);
   if (d && d->rule) {
-    char where[RULES_FILE_MAX + 24];
-    size_t n = strlen(d->file), i = sizeof where;
-    unsigned long v = d->line;
-    char tmp[24];
-    size_t t = sizeof tmp;
+    char where[RULES_FILE_MAX + 1 + NUM_FMT];
+    size_t n = strlen(d->file);
     logline_ulong(&l, "rule", d->rule);
-    do { tmp[--t] = (char)('0' + v % 10); v /= 10; } while (v);
     memcpy(where, d->file, n);
     where[n] = ':';
-    memcpy(where + n + 1, tmp + t, sizeof tmp - t);
-    i = n + 1 + sizeof tmp - t;
-    logline_bytes(&l, "file", where, i);
+    logline_bytes(&l, "file", where, n + 1 + num_fmt(where + n + 1, d->line));
   }
   logline_end(&l);
 }

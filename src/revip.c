@@ -1,6 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <ip4.h>
 #include "revip.h"
 
 static const char hex[] = "0123456789abcdef";
@@ -21,31 +22,15 @@ static int scan_ip4(const char *s, unsigned char ip[4])
 
 static void rev4(struct revip *r)
 {
-  char *p = r->rev;
-  int i;
-  for (i = 3; i >= 0; --i) {
-    unsigned v = r->ip[i];
-    if (v >= 100) *p++ = (char)('0' + v / 100);
-    if (v >= 10) *p++ = (char)('0' + v / 10 % 10);
-    *p++ = (char)('0' + v % 10);
-    *p++ = '.';
-  }
-  *p = 0;
-  r->revlen = (size_t)(p - r->rev);
+  char back[4] = { (char)r->ip[3], (char)r->ip[2], (char)r->ip[1], (char)r->ip[0] };
+  r->revlen = fmt_ip4(r->rev, back);
+  r->rev[r->revlen++] = '.';
+  r->rev[r->revlen] = 0;
 }
 
 static void text4(struct revip *r)
 {
-  char *p = r->text;
-  int i;
-  for (i = 0; i < 4; ++i) {
-    unsigned v = r->ip[i];
-    if (v >= 100) *p++ = (char)('0' + v / 100);
-    if (v >= 10) *p++ = (char)('0' + v / 10 % 10);
-    *p++ = (char)('0' + v % 10);
-    if (i < 3) *p++ = '.';
-  }
-  *p = 0;
+  r->text[fmt_ip4(r->text, (const char *)r->ip)] = 0;
 }
 
 static void rev6(struct revip *r)

@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "num.h"
 #include "rulesmake.h"
 
 static uint64_t fnv(const char *s, size_t n, uint64_t h)
@@ -13,21 +14,15 @@ static uint64_t fnv(const char *s, size_t n, uint64_t h)
 
 static char actchar(enum rules_action a) { return a == RULES_ALLOW ? 'a' : a == RULES_TRAP ? 't' : 'd'; }
 
-/* "act line rule " into out (at least 48 bytes); returns its length */
+/* "act line rule " into out (at least 2 * NUM_FMT + 3 bytes); returns its length */
 static size_t head(char *out, char act, unsigned long line, unsigned long rule)
 {
-  char tmp[24];
-  size_t n = 0, i;
-  unsigned long v[2] = { line, rule };
-  int k;
+  size_t n = 0;
   out[n++] = act;
-  for (k = 0; k < 2; ++k) {
-    i = sizeof tmp;
-    do { tmp[--i] = (char)('0' + v[k] % 10); v[k] /= 10; } while (v[k]);
-    memcpy(out + n, tmp + i, sizeof tmp - i);
-    n += sizeof tmp - i;
-    out[n++] = ' ';
-  }
+  n += num_fmt(out + n, line);
+  out[n++] = ' ';
+  n += num_fmt(out + n, rule);
+  out[n++] = ' ';
   return n;
 }
 
