@@ -7,7 +7,7 @@
 static const char hex[] = "0123456789abcdef";
 
 /* Strict dotted quad: four decimal fields 0..255, one to three digits each. */
-static int scan_ip4(const char *s, unsigned char ip[4])
+static int dotted_quad(const char *s, unsigned char ip[4])
 {
   int i;
   for (i = 0; i < 4; ++i) {
@@ -55,7 +55,7 @@ int revip_parse(struct revip *r, const char *s)
   if (!n || n > REVIP_TEXT_MAX) return 0;
   memset(r, 0, sizeof *r);
   if (!strchr(s, ':')) {
-    if (!scan_ip4(s, r->ip)) return 0;
+    if (!dotted_quad(s, r->ip)) return 0;
     text4(r);
     rev4(r);
     return 1;
