@@ -85,6 +85,11 @@ test: test-deps
 
 check: test
 
+# the load test at full size: 200 concurrent sessions, 20,000 messages
+stress: test-deps
+	$(MAKE) all
+	STRESS_SESSIONS=200 STRESS_MESSAGES=100 SUITE_TIMEOUT=1800 ./tests/run stress.t
+
 bench: 
 	./tools/deps bench
 	$(MAKE) all
@@ -112,5 +117,5 @@ uninstall:
 clean:
 	rm -rf $(O)/obj $(O)/test $(O)/libsuite.a $(addprefix $(O)/,$(PROGS)) build/asan build/fuzz
 
-.PHONY: all units asan fuzz deps test-deps test check bench demo demo-stop install uninstall clean
+.PHONY: all units asan fuzz deps test-deps test check stress bench demo demo-stop install uninstall clean
 .SECONDARY:
