@@ -24,9 +24,15 @@ rf() {
   [ "${1-}" = -- ] && { shift; opts=("$@"); }
   n=$((n + 1)); D=$T/d$n; mkdir -p "$D"
   printf "$input" > "$D/in"
-  # HOLD: the client keeps its side open a while, as a real one waiting for replies
-  { cat "$D/in"; [ -n "${HOLD-}" ] && sleep "$HOLD"; } |
-    env -i PATH=/usr/bin:/bin TCPREMOTEIP=192.0.2.7 "${envs[@]}" "$RF" "${opts[@]}" "${RULES:-$T/rules.cdb}" $STUB "$D" > "$D/out" 2> "$D/err"
+  if [ -n "${HOLD-}" ]; then
+    # the client keeps its side open until rcptfilter ends, as a real one waiting for replies
+    $PY -c 'import subprocess, sys
+p = subprocess.Popen(sys.argv[2:], stdin=subprocess.PIPE)
+p.stdin.write(open(sys.argv[1], "rb").read()); p.stdin.flush()
+sys.exit(p.wait(timeout=60))' "$D/in" env -i PATH=/usr/bin:/bin TCPREMOTEIP=192.0.2.7 "${envs[@]}" "$RF" "${opts[@]}" "${RULES:-$T/rules.cdb}" $STUB "$D" > "$D/out" 2> "$D/err"
+  else
+    env -i PATH=/usr/bin:/bin TCPREMOTEIP=192.0.2.7 "${envs[@]}" "$RF" "${opts[@]}" "${RULES:-$T/rules.cdb}" $STUB "$D" < "$D/in" > "$D/out" 2> "$D/err"
+  fi
   rc=$?; out=$(tr -d '\r' < "$D/out"); err=$(cat "$D/err")
 }
 got() { tr -d '\r' < "$D/received" 2>/dev/null; }
@@ -212,3 +218,9 @@ for args in "" "rules.cdb" "-t 0 r.cdb prog" "-t x r.cdb prog" "-l 10 r.cdb prog
 done
 sleep 1 | "$RF" "$T/rules.cdb" /nonexistent/prog > "$T/o" 2> "$T/e"; rc=$?
 check_eq "backend cannot start: 421 to the client, exit 111" "$rc:$(tr -d '\r' < "$T/o")" "111:421 4.3.0 mail server unavailable, try again later"
+
+# a client that never reads its replies: rcptfilter stops reading it, memory stays bounded
+n=$((n + 1)); D=$T/d$n; mkdir -p "$D"
+set -- $($PY "$TOP/tests/noreader.py" env TCPREMOTEIP=192.0.2.7 "$RF" "$T/rules.cdb" $STUB "$D" 2>/dev/null)
+limit=20000; [ "${VARIANT:-build}" = asan ] && limit=200000
+check "client that never reads: ${2:-?} bytes sent, peak RSS ${1:-?} KiB (< $limit)" test "${1:-999999}" -lt $limit -a "${2:-0}" -lt 67108864
