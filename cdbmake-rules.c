@@ -63,15 +63,18 @@ static int compile(int in, const char *src, struct rulesmake *m, const char *wha
     ssize_t r = read(in, buf, sizeof buf), i;
     if (r < 0) { if (errno == EINTR) continue; fail_io("read the rules"); }
     if (r == 0) { eof = 1; if (!llen && !toolong) break; buf[0] = '\n'; r = 1; }
-    for (i = 0; i < r; ++i) {
+    for (i = 0; i < r; ) {
       struct rule rule;
-      const char *why;
+      const char *why, *nl = memchr(buf + i, '\n', (size_t)(r - i));
+      size_t take = nl ? (size_t)(nl - (buf + i)) : (size_t)(r - i);
       unsigned long other = 0;
       int k;
-      if (buf[i] != '\n') {
-        if (llen < LINE_MAX_RULES) line[llen++] = buf[i]; else toolong = 1;
-        continue;
-      }
+      /* a whole line, or the start of one carried over to the next read */
+      if (llen + take > LINE_MAX_RULES) toolong = 1;
+      else { memcpy(line + llen, buf + i, take); llen += take; }
+      i += (ssize_t)take;
+      if (!nl) break;
+      ++i;
       ++lineno;
       if (toolong) bad(src, lineno, "line longer than 4096 bytes", 0);
       else if ((k = rulesfile_line(line, llen, &rule, &why)) < 0) bad(src, lineno, why, 0);
