@@ -1,0 +1,52 @@
+#!/bin/bash
+# Faults from the outside: rules replaced or deleted under a running session,
+# too few file descriptors, too little memory. Expected every time: a
+# temporary failure or the old consistent answer, a clear line, no hang.
+. "$(dirname "$0")/lib.sh"
+RF=$BIN/rcptfilter R=$BIN/rblsmtpd2 C=$BIN/cdbmake-rules
+STUB="$PY $TOP/tests/smtpstub.py"
+printf 'joe@example.com:@bad.example:deny\n' | "$C" "$T/rules.cdb" "$T/rules.tmp"
+mkdir -p "$T/d1" "$T/d2"
+
+# rules.cdb replaced, then deleted, while a session runs: the session keeps the
+# rules it opened (one consistent view), a new session sees the new file
+mkfifo "$T/in"
+env -i TCPREMOTEIP=192.0.2.7 "$RF" "$T/rules.cdb" $STUB "$T/d1" < "$T/in" > "$T/out" 2>/dev/null &
+exec 3> "$T/in"
+printf 'EHLO c\r\nMAIL FROM:<x@bad.example>\r\nRCPT TO:<joe@example.com>\r\n' >&3
+sleep 0.5
+printf 'joe@example.com:@other.example:deny\n' | "$C" "$T/rules.cdb" "$T/rules.tmp"
+printf 'RCPT TO:<joe@example.com>\r\n' >&3
+sleep 0.3
+rm -f "$T/rules.cdb"
+printf 'RCPT TO:<joe@example.com>\r\nQUIT\r\n' >&3
+exec 3>&-; wait
+check_eq "rules replaced and deleted mid-session: the session keeps its view" "$(tr -d '\r' < "$T/out" | grep -c '^550 5.1.1 sorry')" 3
+printf 'EHLO c\r\nMAIL FROM:<x@bad.example>\r\nRCPT TO:<joe@example.com>\r\nQUIT\r\n' |
+  env -i TCPREMOTEIP=192.0.2.7 "$RF" "$T/rules.cdb" $STUB "$T/d2" 2>/dev/null | tr -d '\r' > "$T/out2"
+check_eq "the next session without a cdb: 451, never a pass" "$(grep -c '^451 4.3.0' "$T/out2")" 1
+
+# too few descriptors: rcptfilter cannot make its pipes -> exit 111, nothing half-done
+sh -c 'ulimit -n 4; exec "$0" "$@"' "$RF" "$T/missing.cdb" /bin/cat < /dev/null > "$T/o" 2> "$T/e"; rc=$?
+check_eq "rcptfilter, ulimit -n 4: exit 111" "$rc" 111
+check "and says why" grep -q '^rcptfilter: fatal: unable to' "$T/e"
+
+# rblsmtpd2 with too few descriptors for its queries: a failed lookup, never a
+# listing taken for clean when -c is given
+cat > "$T/zone" <<Z
+9.0.0.127.bl.test TXT "listed"
+Z
+$PY "$TOP/tests/dnsd.py" 127.0.0.54 "$T/zone" 2>/dev/null &
+at_exit "kill $! 2>/dev/null"
+wait_udp_bound 127.0.0.54 53
+lists=$(for i in 1 2 3 4 5 6 7 8; do printf -- '-r l%s.test ' $i; done)
+# shellcheck disable=SC2086
+out=$( ( ulimit -n 6; printf 'RCPT TO:<a@b>\r\n' | env -i DNSCACHEIP=127.0.0.54 TCPREMOTEIP=127.0.0.9 "$R" -T 2 -c $lists -r bl.test /bin/echo PASSED 2> "$T/e" ) | tr -d '\r')
+check_eq "rblsmtpd2 -c, ulimit -n 6 with 9 lists: temporary reject, not a pass" "$(printf '%s' "$out" | tail -1)" "451 temporary RBL lookup error"
+check "the failed lookups are logged" grep -q 'action=lookupfail' "$T/e"
+
+# too little memory for rcptfilter's buffers: 421 or exit 111, never a 250 of its own
+if [ "${VARIANT:-build}" = build ]; then
+  out=$( ( ulimit -v 12000; printf 'EHLO c\r\nQUIT\r\n' | env -i TCPREMOTEIP=192.0.2.7 "$RF" "$T/missing.cdb" /bin/cat 2>/dev/null ); echo "rc=$?" )
+  case $out in *rc=111*|*"rc=0"*) ok "rcptfilter, ulimit -v 12000: ends cleanly ($(printf '%s' "$out" | tail -1))";; *) not_ok "ulimit -v" "$out";; esac
+else skip "ulimit -v" "ASan reserves terabytes of address space"; fi
