@@ -103,22 +103,27 @@ static void summary(const char *src, const struct rulesmake *m)
   outnum(1, m->trap); out(1, " trap), "); outnum(1, m->nglobs); out(1, " with a glob: ok\n");
 }
 
+/* An address as an operator types it: with or without <>, "<>" for the null sender. */
+static int cli_address(const char *a, char *out, size_t *len)
+{
+  char arg[ADDR_MAX * 2 + 8];
+  size_t n = strlen(a);
+  if (n > ADDR_MAX + 2) return 0;
+  if (n && a[0] == '<') memcpy(arg, a, n);
+  else { arg[0] = '<'; memcpy(arg + 1, a, n); arg[n + 1] = '>'; n += 2; }
+  return addr_parse(arg, n, out, len) == ADDR_OK;
+}
+
 static int query(const char *sender, const char *rcpt, const char *cdbpath)
 {
   static const char *const act[] = { "pass", "allow", "deny", "trap" };
-  char s[ADDR_MAX + 1], r[ADDR_MAX + 1], arg[ADDR_MAX * 2 + 8];
-  size_t slen, rlen, n;
+  char s[ADDR_MAX + 1], r[ADDR_MAX + 1];
+  size_t slen, rlen;
   struct rules *rules;
   struct rules_decision d;
 
-  n = strlen(sender);
-  if (n > ADDR_MAX + 2) die_msg(EXIT_PERM, PROG, "sender address too long");
-  if (n && sender[0] == '<') memcpy(arg, sender, n); else { arg[0] = '<'; memcpy(arg + 1, sender, n); arg[n + 1] = '>'; n += 2; }
-  if (addr_parse(arg, n, s, &slen) != ADDR_OK) die_msg(EXIT_PERM, PROG, "unable to parse the sender address");
-  n = strlen(rcpt);
-  if (n > ADDR_MAX + 2) die_msg(EXIT_PERM, PROG, "recipient address too long");
-  if (n && rcpt[0] == '<') memcpy(arg, rcpt, n); else { arg[0] = '<'; memcpy(arg + 1, rcpt, n); arg[n + 1] = '>'; n += 2; }
-  if (addr_parse(arg, n, r, &rlen) != ADDR_OK || !rlen) die_msg(EXIT_PERM, PROG, "unable to parse the recipient address");
+  if (!cli_address(sender, s, &slen)) die_msg(EXIT_PERM, PROG, "unable to parse the sender address");
+  if (!cli_address(rcpt, r, &rlen) || !rlen) die_msg(EXIT_PERM, PROG, "unable to parse the recipient address");
   rules = rules_open(cdbpath);
   if (!rules) die_sys(EXIT_TEMP, PROG, "read the rules cdb");
   if (rules_decide(rules, s, slen, r, rlen, &d) == -1) die_msg(EXIT_TEMP, PROG, "unable to read the rules cdb: corrupt");
