@@ -31,7 +31,6 @@ static void outnum(int fd, unsigned long v)
   if (write(fd, tmp, num_fmt(tmp, v)) < 0) { /* nothing better to do */ }
 }
 
-static unsigned long errors;
 static const char *tmppath;   /* removed before any exit that leaves the cdb alone */
 
 static void fail_io(const char *what) __attribute__((noreturn));
@@ -43,12 +42,30 @@ static void fail_io(const char *what)
   die_sys(EXIT_TEMP, PROG, what);
 }
 
-static void bad(const char *src, unsigned long line, const char *why, unsigned long other)
+/* Bad lines come in order while reading; conflicting duplicates only once the
+ * cdb is written. Both are kept (the first ERRORS_MAX of each) and told by line. */
+static struct { unsigned long line; const char *why; } bad[ERRORS_MAX];
+static size_t nbad;
+
+static void report(const char *src, unsigned long line, const char *why, unsigned long other)
 {
-  if (++errors > ERRORS_MAX) return;
   out(2, src); out(2, ":"); outnum(2, line); out(2, ": "); out(2, why);
   if (other) { out(2, " (conflicts with line "); outnum(2, other); out(2, ")"); }
   out(2, "\n");
+}
+
+static void report_all(const char *src, const struct rulesmake *m)
+{
+  size_t i = 0, j = 0, n;
+  for (n = 0; n < ERRORS_MAX && (i < nbad || j < m->nconflicts); ++n)
+    if (j == m->nconflicts || (i < nbad && bad[i].line <= m->conflict[j].line)) {
+      report(src, bad[i].line, bad[i].why, 0);
+      ++i;
+    } else {
+      report(src, m->conflict[j].line, m->conflict[j].glob ? "same recipient and glob as another rule, different action or MSG"
+                                       : "same recipient and sender as another rule, different action or MSG", m->conflict[j].other);
+      ++j;
+    }
 }
 
 /* Read rules from fd into m. 0 when every line was good, 100 on bad input, 111 on I/O. */
@@ -56,7 +73,7 @@ static int compile(int in, const char *src, struct rulesmake *m, const char *wha
 {
   static char buf[65536], line[LINE_MAX_RULES + 2];
   size_t llen = 0;
-  unsigned long lineno = 0, o1, o2;
+  unsigned long lineno = 0, errors = 0;
   int toolong = 0, eof = 0;
 
   while (!eof) {
@@ -65,9 +82,8 @@ static int compile(int in, const char *src, struct rulesmake *m, const char *wha
     if (r == 0) { eof = 1; if (!llen && !toolong) break; buf[0] = '\n'; r = 1; }
     for (i = 0; i < r; ) {
       struct rule rule;
-      const char *why, *nl = memchr(buf + i, '\n', (size_t)(r - i));
+      const char *why = 0, *nl = memchr(buf + i, '\n', (size_t)(r - i));
       size_t take = nl ? (size_t)(nl - (buf + i)) : (size_t)(r - i);
-      unsigned long other = 0;
       int k;
       /* a whole line, or the start of one carried over to the next read */
       if (llen + take > LINE_MAX_RULES) toolong = 1;
@@ -76,24 +92,19 @@ static int compile(int in, const char *src, struct rulesmake *m, const char *wha
       if (!nl) break;
       ++i;
       ++lineno;
-      if (toolong) bad(src, lineno, "line longer than 4096 bytes", 0);
-      else if ((k = rulesfile_line(line, llen, &rule, &why)) < 0) bad(src, lineno, why, 0);
-      else if (k > 0) {
-        k = rulesmake_add(m, &rule, lineno, &other);
-        if (k < 0) fail_io(what);
-        if (k > 0) bad(src, lineno, "same recipient and sender as another rule, different action or MSG", other);
+      if (toolong) why = "line longer than 4096 bytes";
+      else if ((k = rulesfile_line(line, llen, &rule, &why)) >= 0) {
+        why = 0;
+        if (k > 0 && rulesmake_add(m, &rule, lineno) == -1) fail_io(what);
       }
+      if (why && ++errors <= ERRORS_MAX) { bad[nbad].line = lineno; bad[nbad].why = why; ++nbad; }
       llen = 0;
       toolong = 0;
     }
   }
-  if (errors) return EXIT_PERM;
-  o1 = o2 = 0;
-  switch (rulesmake_finish(m, src, &o1, &o2)) {
-    case 0: return 0;
-    case 1: bad(src, o1, "same recipient and glob as another rule, different action or MSG", o2); return EXIT_PERM;
-    default: fail_io(what);
-  }
+  if (rulesmake_finish(m, src) == -1) fail_io(what);
+  report_all(src, m);
+  return errors || m->conflicts ? EXIT_PERM : 0;
 }
 
 static void summary(const char *src, const struct rulesmake *m)

@@ -6,6 +6,16 @@ static char lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c; }
 /* A byte that may stand in an address we hand on: no controls, no DEL. */
 static int addr_byte(unsigned char c) { return c >= 32 && c != 127; }
 
+/* Bytes the loop below copies without a second look (most of any address):
+ * printable or 8-bit, and none of space " < > @ DEL. The table gives such a
+ * byte lowercased, and 0 for every other byte. */
+#define LOW(c) ((c) + 32 * ((c) >= 'A' && (c) <= 'Z'))
+#define PLAIN(c) ((c) > 32 && (c) != 127 && (c) != '"' && (c) != '<' && (c) != '>' && (c) != '@' ? LOW(c) : 0)
+#define PLAIN4(c) PLAIN(c), PLAIN((c) + 1), PLAIN((c) + 2), PLAIN((c) + 3)
+#define PLAIN16(c) PLAIN4(c), PLAIN4((c) + 4), PLAIN4((c) + 8), PLAIN4((c) + 12)
+#define PLAIN64(c) PLAIN16(c), PLAIN16((c) + 16), PLAIN16((c) + 32), PLAIN16((c) + 48)
+static const unsigned char plain[256] = { PLAIN64(0), PLAIN64(64), PLAIN64(128), PLAIN64(192) };
+
 enum addr_result addr_parse(const char *arg, size_t len, char *out, size_t *outlen)
 {
   size_t i = 0, end, n = 0, at = (size_t)-1;
@@ -20,7 +30,14 @@ enum addr_result addr_parse(const char *arg, size_t len, char *out, size_t *outl
     ++i;
   }
   for (end = i; end < len; ++end) {
-    unsigned char c = (unsigned char)arg[end];
+    unsigned char c;
+    if (!quoted) {    /* the fast run of plain bytes, as far as ADDR_MAX allows */
+      size_t stop = len - end < ADDR_MAX - n ? len : end + (ADDR_MAX - n);
+      unsigned char p;
+      while (end < stop && (p = plain[(unsigned char)arg[end]])) { out[n++] = (char)p; ++end; }
+      if (end == len) break;
+    }
+    c = (unsigned char)arg[end];
     if (!addr_byte(c)) return ADDR_SYNTAX;
     if (quoted) {
       if (c == '\\') { if (++end == len) return ADDR_SYNTAX; if (!addr_byte((unsigned char)arg[end])) return ADDR_SYNTAX; }
@@ -52,9 +69,12 @@ enum addr_result addr_parse(const char *arg, size_t len, char *out, size_t *outl
     if (n && out[n - 1] == '.' && out[at + 1] != '[') --n;  /* "example.com." */
     if (at + 1 == n || out[at + 1] == '.') return ADDR_SYNTAX;
     if (out[at + 1] != '[') {          /* a name, not a literal: no empty label, no brackets */
-      size_t i2;
-      for (i2 = at + 1; i2 < n; ++i2)
-        if (out[i2] == '[' || out[i2] == ']' || (out[i2] == '.' && i2 + 1 < n && out[i2 + 1] == '.')) return ADDR_SYNTAX;
+      const char *d = out + at + 1;
+      size_t dn = n - at - 1;
+      const char *dot;
+      if (memchr(d, '[', dn) || memchr(d, ']', dn)) return ADDR_SYNTAX;
+      for (dot = d; (dot = memchr(dot, '.', (size_t)(d + dn - dot))); ++dot)
+        if (dot + 1 < d + dn && dot[1] == '.') return ADDR_SYNTAX;
       if (out[n - 1] == '.') return ADDR_SYNTAX;
     } else if (out[n - 1] != ']') return ADDR_SYNTAX;
   }
@@ -66,7 +86,6 @@ enum addr_result addr_parse(const char *arg, size_t len, char *out, size_t *outl
 
 size_t addr_at(const char *a, size_t len)
 {
-  size_t i = len;
-  while (i > 0) if (a[--i] == '@') return i;
-  return len;
+  const char *p = memrchr(a, '@', len);
+  return p ? (size_t)(p - a) : len;
 }

@@ -161,16 +161,16 @@ static struct rules *build(const char *text, const char *path)
   struct rulesmake m;
   struct rule r;
   const char *why, *p = text;
-  unsigned long line = 0, other;
+  unsigned long line = 0;
   int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
   if (fd == -1 || rulesmake_start(&m, fd) == -1) return 0;
   while (*p) {
     const char *nl = strchr(p, '\n');
     ++line;
-    if (rulesfile_line(p, (size_t)(nl - p), &r, &why) == 1 && rulesmake_add(&m, &r, line, &other) != 0) { rulesmake_free(&m); return 0; }
+    if (rulesfile_line(p, (size_t)(nl - p), &r, &why) == 1 && rulesmake_add(&m, &r, line) != 0) { rulesmake_free(&m); return 0; }
     p = nl + 1;
   }
-  if (rulesmake_finish(&m, "rules", &line, &other)) { rulesmake_free(&m); return 0; }
+  if (rulesmake_finish(&m, "rules")) { rulesmake_free(&m); return 0; }
   rulesmake_free(&m);
   close(fd);
   return rules_open(path);
@@ -181,19 +181,19 @@ static int conflict(const char *text)
   struct rulesmake m;
   struct rule r;
   const char *why, *p = text;
-  unsigned long line = 0, other = 0, l2 = 0;
+  unsigned long line = 0;
   int fd = memfd_create("t", 0), k = 0;
   rulesmake_start(&m, fd);
   while (*p && !k) {
     const char *nl = strchr(p, '\n');
     ++line;
-    if (rulesfile_line(p, (size_t)(nl - p), &r, &why) == 1) k = rulesmake_add(&m, &r, line, &other);
+    if (rulesfile_line(p, (size_t)(nl - p), &r, &why) == 1) k = rulesmake_add(&m, &r, line);
     p = nl + 1;
   }
-  if (!k) { k = rulesmake_finish(&m, "t", &l2, &other); line = l2; }
+  if (!k) k = rulesmake_finish(&m, "t");
   rulesmake_free(&m);
   close(fd);
-  return k == 1 && line == 2 && other == 1;
+  return k == 1 && m.conflicts == 1 && m.nconflicts == 1 && m.conflict[0].line == 2 && m.conflict[0].other == 1;
 }
 
 int main(void)

@@ -1,6 +1,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "num.h"
 #include "rulesmake.h"
 
@@ -46,31 +47,27 @@ static int grow(void **p, size_t *cap, size_t need, size_t size)
   return 0;
 }
 
-/* The table of keys seen, to find duplicates without reading the cdb back. */
-static struct rulesmake_seen *seen_slot(struct rulesmake *m, uint64_t key)
+/* Keep the RULESMAKE_CONFLICTS_MAX conflicts with the lowest line numbers, in order. */
+static void conflict(struct rulesmake *m, unsigned long line, unsigned long other, int glob)
 {
-  size_t mask = m->capseen - 1, i = (size_t)key & mask;
-  while (m->seen[i].line && m->seen[i].key != key) i = (i + 1) & mask;
-  return &m->seen[i];
+  size_t i, n = m->nconflicts;
+  if (line < other) { unsigned long t = line; line = other; other = t; }
+  ++m->conflicts;
+  if (n == RULESMAKE_CONFLICTS_MAX) {
+    if (line >= m->conflict[n - 1].line) return;
+    --n;
+  }
+  for (i = n; i > 0 && m->conflict[i - 1].line > line; --i) m->conflict[i] = m->conflict[i - 1];
+  m->conflict[i].line = line;
+  m->conflict[i].other = other;
+  m->conflict[i].glob = glob;
+  m->nconflicts = n + 1;
 }
 
-static int seen_grow(struct rulesmake *m)
-{
-  struct rulesmake_seen *old = m->seen;
-  size_t oldcap = m->capseen, i, cap = oldcap ? oldcap * 2 : 4096;
-  m->seen = calloc(cap, sizeof *m->seen);
-  if (!m->seen) { m->seen = old; return -1; }
-  m->capseen = cap;
-  for (i = 0; i < oldcap; ++i) if (old[i].line) *seen_slot(m, old[i].key) = old[i];
-  free(old);
-  return 0;
-}
-
-int rulesmake_add(struct rulesmake *m, const struct rule *r, unsigned long line, unsigned long *other)
+int rulesmake_add(struct rulesmake *m, const struct rule *r, unsigned long line)
 {
   char key[RULES_KEY_MAX], val[48 + RULES_MSG_MAX];
   size_t klen, vlen;
-  uint32_t msgh = (uint32_t)fnv(r->msg, r->msglen, FNV0);
   char act = actchar(r->action);
   unsigned long ruleno = m->rules + 1;
 
@@ -91,30 +88,12 @@ int rulesmake_add(struct rulesmake *m, const struct rule *r, unsigned long line,
     memcpy(g->entry + vlen + r->slen + 1, r->msg, r->msglen);
     g->entry[vlen + r->slen + 1 + r->msglen] = '\n';
     g->elen = vlen + r->slen + 1 + r->msglen + 1;
-    g->act = act; g->msg = msgh; g->line = line; g->order = m->nglobs;
+    g->act = act; g->msg = (uint32_t)fnv(r->msg, r->msglen, FNV0); g->line = line; g->order = m->nglobs;
     ++m->nglobs;
   } else {
-    struct rulesmake_seen *s;
-    uint64_t h;
+    /* duplicates are looked for once the cdb is written (rulesmake_finish):
+     * a table of every key seen here would cost more than all the rest */
     klen = rules_pairkey(key, r->rcpt, r->rlen, r->skind == RS_NULL ? "<>" : r->sender, r->slen);
-    h = fnv(key, klen, FNV0);
-    if (!h) h = 1;
-    if ((m->nseen + 1) * 2 > m->capseen && seen_grow(m) == -1) return -1;
-    s = seen_slot(m, h);
-    if (s->line) {
-      /* the same 64-bit hash: believe it only when the cdb has the key too (the
-       * cdb compares whole keys; a true 64-bit collision only loses the line number) */
-      int e = cdb_make_exists(&m->cdb, key, (unsigned)klen);
-      if (e < 0) return -1;
-      if (e) {
-        if (s->act == act && s->msg == msgh) return 0;   /* the same rule twice: harmless */
-        *other = s->line;
-        return 1;
-      }
-    } else {
-      s->key = h; s->line = (uint32_t)line; s->act = act; s->msg = msgh;
-      ++m->nseen;
-    }
     vlen = head(val, act, line, ruleno);
     memcpy(val + vlen, r->msg, r->msglen);
     vlen += r->msglen;
@@ -122,6 +101,95 @@ int rulesmake_add(struct rulesmake *m, const struct rule *r, unsigned long line,
   }
   ++m->rules;
   if (r->action == RULES_ALLOW) ++m->allow; else if (r->action == RULES_TRAP) ++m->trap; else ++m->deny;
+  return 0;
+}
+
+static int readall(int fd, void *buf, size_t n, off_t off)
+{
+  char *p = buf;
+  while (n) {
+    ssize_t r = pread(fd, p, n, off);
+    if (r < 0) { if (errno == EINTR) continue; return -1; }
+    if (r == 0) { errno = EIO; return -1; }   /* the file we just wrote is short */
+    p += r; n -= (size_t)r; off += r;
+  }
+  return 0;
+}
+
+/* One record of the finished cdb, when it is a rule (a "P" key). */
+struct rec { char key[RULES_KEY_MAX]; size_t klen; char val[48 + RULES_MSG_MAX]; size_t vlen; };
+
+/* 1: a rule in *r; 0: another kind of record; -1 with errno */
+static int readrec(int fd, uint32_t pos, struct rec *r)
+{
+  unsigned char h[8];
+  uint32_t klen, vlen;
+  if (readall(fd, h, 8, pos) == -1) return -1;
+  klen = cdb_unpack(h); vlen = cdb_unpack(h + 4);
+  if (klen > sizeof r->key || klen < 1) return 0;
+  if (readall(fd, r->key, klen, (off_t)pos + 8) == -1) return -1;
+  if (r->key[0] != 'P') return 0;
+  if (vlen > sizeof r->val) { errno = EINVAL; return -1; }
+  if (readall(fd, r->val, vlen, (off_t)pos + 8 + klen) == -1) return -1;
+  r->klen = klen; r->vlen = vlen;
+  return 1;
+}
+
+/* A value is "act line rule text": its line, and where the text starts. */
+static unsigned long valline(const struct rec *r, size_t *text)
+{
+  unsigned long line = 0;
+  size_t i = 1;
+  while (i < r->vlen && r->val[i] != ' ') line = line * 10 + (unsigned long)(r->val[i++] - '0');
+  for (++i; i < r->vlen && r->val[i] != ' '; ++i) ;
+  *text = i + 1 < r->vlen ? i + 1 : r->vlen;
+  return line;
+}
+
+/* The two records, with the same hash: a second copy of the same key? */
+static void compare(struct rulesmake *m, const struct rec *a, const struct rec *b)
+{
+  size_t ta, tb;
+  unsigned long la = valline(a, &ta), lb = valline(b, &tb);
+  if (a->val[0] == b->val[0] && a->vlen - ta == b->vlen - tb && !memcmp(a->val + ta, b->val + tb, a->vlen - ta)) {
+    --m->rules;   /* the same rule twice: harmless, counted once */
+    if (b->val[0] == 'a') --m->allow; else if (b->val[0] == 't') --m->trap; else --m->deny;
+  } else
+    conflict(m, la, lb, 0);
+}
+
+/* Walk each hash table of the cdb just written. Records with the same key have
+ * the same hash and start slot; linear probing put each later one after the
+ * first, so the first slot on a record's probe path holding its key is the
+ * copy it is compared with: every copy once, against the same first copy. */
+static int duplicates(struct rulesmake *m)
+{
+  int fd = m->cdb.cdb_fd;
+  unsigned char hdr[2048], *tab = 0;
+  size_t cap = 0;
+  struct rec a, b;
+  unsigned t;
+
+  if (readall(fd, hdr, sizeof hdr, 0) == -1) return -1;
+  for (t = 0; t < 256; ++t) {
+    uint32_t tpos = cdb_unpack(hdr + 8 * t), tlen = cdb_unpack(hdr + 8 * t + 4), i, j;
+    if (!tlen) continue;
+    if (grow((void **)&tab, &cap, (size_t)tlen * 8, 1) == -1 || readall(fd, tab, (size_t)tlen * 8, tpos) == -1) { free(tab); return -1; }
+    for (i = 0; i < tlen; ++i) {
+      uint32_t h = cdb_unpack(tab + 8 * i), pos = cdb_unpack(tab + 8 * i + 4);
+      int have = 0;
+      if (!pos) continue;
+      for (j = (h >> 8) % tlen; j != i; j = j + 1 == tlen ? 0 : j + 1) {
+        int k;
+        if (cdb_unpack(tab + 8 * j) != h) continue;
+        if (!have && (have = readrec(fd, pos, &a)) == -1) { free(tab); return -1; }
+        if (!have) break;   /* not a rule */
+        if ((k = readrec(fd, cdb_unpack(tab + 8 * j + 4), &b)) == -1) { free(tab); return -1; }
+        if (k && a.klen == b.klen && !memcmp(a.key, b.key, a.klen)) { compare(m, &b, &a); break; }
+      }
+    }
+  }
+  free(tab);
   return 0;
 }
 
@@ -135,7 +203,7 @@ static int globcmp(const void *a, const void *b)
   return x->order < y->order ? -1 : x->order > y->order;   /* file order within a recipient */
 }
 
-int rulesmake_finish(struct rulesmake *m, const char *srcname, unsigned long *line, unsigned long *other)
+int rulesmake_finish(struct rulesmake *m, const char *srcname)
 {
   char key[RULES_KEY_MAX];
   size_t i = 0, j, k;
@@ -148,9 +216,8 @@ int rulesmake_finish(struct rulesmake *m, const char *srcname, unsigned long *li
       for (k = i; k < j; ++k)
         if (m->globs[k].plen == m->globs[j].plen && !memcmp(m->globs[k].pat, m->globs[j].pat, m->globs[j].plen) &&
             (m->globs[k].act != m->globs[j].act || m->globs[k].msg != m->globs[j].msg)) {
-          *line = m->globs[j].line;
-          *other = m->globs[k].line;
-          return 1;
+          conflict(m, m->globs[j].line, m->globs[k].line, 1);
+          break;
         }
       total += m->globs[j].elen;
     }
@@ -171,7 +238,8 @@ int rulesmake_finish(struct rulesmake *m, const char *srcname, unsigned long *li
     free(v);
   }
   m->finished = 1;
-  return cdb_make_finish(&m->cdb);
+  if (cdb_make_finish(&m->cdb) == -1 || duplicates(m) == -1) return -1;
+  return m->conflicts ? 1 : 0;
 }
 
 void rulesmake_free(struct rulesmake *m)
@@ -181,6 +249,5 @@ void rulesmake_free(struct rulesmake *m)
   if (!m->finished) { m->finished = 1; cdb_make_finish(&m->cdb); }
   for (i = 0; i < m->nglobs; ++i) { free(m->globs[i].rcpt); free(m->globs[i].entry); }
   free(m->globs);
-  free(m->seen);
-  m->globs = 0; m->seen = 0;
+  m->globs = 0;
 }

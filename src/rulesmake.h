@@ -6,25 +6,30 @@
 #include <cdb.h>
 #include "rulesfile.h"
 
-struct rulesmake_seen { uint64_t key; uint32_t msg; uint32_t line; char act; };
+/* Two rules with the same recipient and sender (or glob) but a different action or MSG. */
+struct rulesmake_conflict { unsigned long line, other; int glob; };
+#define RULESMAKE_CONFLICTS_MAX 20
 struct rulesmake_glob { char *rcpt; size_t rlen; char *entry; size_t elen; char *pat; size_t plen; char act; uint32_t msg; unsigned long line, order; };
 
 struct rulesmake {
   struct cdb_make cdb;
-  struct rulesmake_seen *seen;   /* open addressing, by a 64-bit hash of the key */
-  size_t nseen, capseen;
   struct rulesmake_glob *globs;
   size_t nglobs, capglobs;
   unsigned long rules, allow, deny, trap;
+  struct rulesmake_conflict conflict[RULESMAKE_CONFLICTS_MAX];   /* by line, after rulesmake_finish */
+  size_t nconflicts;                 /* how many of them are kept: the lowest lines */
+  unsigned long conflicts;           /* how many there were */
   int finished;
 };
 
 /* 0, or -1 with errno */
 int rulesmake_start(struct rulesmake *m, int fd);
-/* 0 added (or an identical duplicate ignored); 1 conflicts with the rule at
- * *other (same recipient and sender, different action or text); -1 with errno. */
-int rulesmake_add(struct rulesmake *m, const struct rule *r, unsigned long line, unsigned long *other);
-/* Write the glob lists and the header; 0, 1 on a glob conflict (*line, *other), -1 with errno. */
-int rulesmake_finish(struct rulesmake *m, const char *srcname, unsigned long *line, unsigned long *other);
+/* 0 added, -1 with errno. Duplicates are found by rulesmake_finish. */
+int rulesmake_add(struct rulesmake *m, const struct rule *r, unsigned long line);
+/* Write the glob lists and the header, finish the cdb, then read its hash
+ * tables back for rules given twice: an identical copy is harmless (not
+ * counted), a copy with another action or MSG is a conflict. 0; 1 when there
+ * are conflicts (m->conflict, sorted by line); -1 with errno. */
+int rulesmake_finish(struct rulesmake *m, const char *srcname);
 void rulesmake_free(struct rulesmake *m);
 #endif

@@ -63,6 +63,24 @@ printf ':*x*:deny\n:*X*:allow\n' | "$C" g.cdb g.tmp 2> err; rc=$?
 check_eq "conflicting globs named" "$rc:$(cat err)" "100:g:2: same recipient and glob as another rule, different action or MSG (conflicts with line 1)"
 printf 'a@b.c:d@e.f:deny\na@b.c:D@E.F.:deny\n' | "$C" d.cdb d.tmp; rc=$?
 check_eq "identical duplicate is harmless" "$rc" 0
+# duplicates are found in the finished cdb: identical copies counted once,
+# conflicts told by line among the other errors, the first 20 of them
+printf 'a@b.c:d@e.f:deny\nx@y.z::allow\na@b.c:d@e.f:deny\nA@B.C:D@E.F.:deny\n' > dup3
+check_eq "identical copies counted once" "$("$C" -t dup3)" "dup3: 2 rules (1 allow, 1 deny, 0 trap), 0 with a glob: ok"
+printf 'a@b.c:d@e.f:deny\na@b.c:d@e.f:allow\nbogus\nx@y.z::deny\nx@y.z::trap\n' > mixed
+"$C" -t mixed > /dev/null 2> err; rc=$?
+check_eq "conflicts and bad lines in line order" "$rc:$(cat err)" "100:mixed:2: same recipient and sender as another rule, different action or MSG (conflicts with line 1)
+mixed:3: want recipient:sender:action
+mixed:5: same recipient and sender as another rule, different action or MSG (conflicts with line 4)"
+for i in $(seq 1 30); do printf 'u%s@x.example:s@y.example:deny\nu%s@x.example:s@y.example:allow\n' $i $i; done > many
+"$C" -t many > /dev/null 2> err; rc=$?
+check_eq "30 conflicts: the first 20 told" "$rc:$(wc -l < err):$(head -1 err):$(tail -1 err)" \
+  "100:20:many:2: same recipient and sender as another rule, different action or MSG (conflicts with line 1):many:40: same recipient and sender as another rule, different action or MSG (conflicts with line 39)"
+yes 'same@x.example:s@y.example:deny' | head -50000 > same
+check_eq "50000 copies of one rule: one rule" "$("$C" -t same)" "same: 1 rules (0 allow, 1 deny, 0 trap), 0 with a glob: ok"
+{ yes 'same@x.example:s@y.example:deny' | head -50000; echo 'same@x.example:s@y.example:trap'; } > same2
+"$C" -t same2 > /dev/null 2> err; rc=$?
+check_eq "50000 copies then a different one: that line told" "$rc:$(cat err)" "100:same2:50001: same recipient and sender as another rule, different action or MSG (conflicts with line 1)"
 { printf 'a@b.c::deny,MSG="'; head -c 5000 /dev/zero | tr '\0' x; printf '"\n'; } | "$C" l.cdb l.tmp 2> err; rc=$?
 check_eq "line over 4096 bytes" "$rc:$(cat err)" "100:l:1: line longer than 4096 bytes"
 
