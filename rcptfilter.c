@@ -126,7 +126,8 @@ int main(int argc, char **argv)
     if (!client_open && tobe >= 0 && !p.tobe.len && proxy_client_done(&p)) { close(tobe); tobe = -1; }   /* client gone: backend sees EOF */
     left = last + (long long)idle * 1000 - now_ms();
     if (left <= 0) {
-      if (proxy_idle(&p)) { p.end = PROXY_ABORT; p.why = "idle timeout"; proxy_say(&p, "421 4.4.2 timeout, closing\r\n"); }
+      if (client_out && p.tocl.len) { p.end = PROXY_ABORT; p.why = "client not reading"; client_out = 0; }
+      else if (proxy_idle(&p)) { p.end = PROXY_ABORT; p.why = "idle timeout"; proxy_say(&p, "421 4.4.2 timeout, closing\r\n"); }
       else proxy_fail(&p, "backend stalled");
       break;
     }
@@ -134,7 +135,9 @@ int main(int argc, char **argv)
     if (r < 0) { if (errno == EINTR) continue; die_sys(EXIT_TEMP, PROG, "poll"); }
     if (ci >= 0 && fds[ci].revents) {
       ssize_t n = read(0, buf, proxy_client_room(&p) < sizeof buf ? proxy_client_room(&p) : sizeof buf);
-      if (n > 0) { last = now_ms(); proxy_client_input(&p, buf, (size_t)n); }
+      /* the clock restarts only when a line is complete: a client that trickles
+       * a byte at a time (slowloris) still has -t seconds per line, no more */
+      if (n > 0) { if (memchr(buf, '\n', (size_t)n)) last = now_ms(); proxy_client_input(&p, buf, (size_t)n); }
       else if (n == 0 || (errno != EAGAIN && errno != EINTR)) { client_open = 0; proxy_client_eof(&p); }
     }
     if (bi >= 0 && fds[bi].revents) {
@@ -150,7 +153,7 @@ int main(int argc, char **argv)
   /* the end: say what is owed to the client (bounded), make sure the backend delivers nothing it should not */
   if (p.end != PROXY_DONE) { kill(child, SIGTERM); if (tobe >= 0) close(tobe); tobe = -1; }
   if (client_out && p.tocl.len) {
-    long long until = now_ms() + 10000;    /* a client that does not read gets 10 s, no more */
+    long long until = now_ms() + (idle < 10 ? (long long)idle * 1000 : 10000);    /* a client that does not read gets 10 s, no more */
     while (p.tocl.len && now_ms() < until) {
       struct pollfd w = { 1, POLLOUT, 0 };
       if (poll(&w, 1, 1000) < 0 && errno != EINTR) break;

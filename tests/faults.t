@@ -50,3 +50,22 @@ if [ "${VARIANT:-build}" = build ]; then
   out=$( ( ulimit -v 12000; printf 'EHLO c\r\nQUIT\r\n' | env -i TCPREMOTEIP=192.0.2.7 "$RF" "$T/missing.cdb" /bin/cat 2>/dev/null ); echo "rc=$?" )
   case $out in *rc=111*|*"rc=0"*) ok "rcptfilter, ulimit -v 12000: ends cleanly ($(printf '%s' "$out" | tail -1))";; *) not_ok "ulimit -v" "$out";; esac
 else skip "ulimit -v" "ASan reserves terabytes of address space"; fi
+
+# slowloris, both ways: a client that trickles a byte every 0.5 s gets -t
+# seconds per line, not per byte; a client that never reads its replies is
+# dropped -t seconds after the last line it completed. Neither can hold a
+# session (and a tcpserver slot) beyond the configured timeouts.
+SLOW="$PY $TOP/tests/slowclient.py"
+mkdir -p "$T/d3" "$T/d4"
+set -- $(env -i TCPREMOTEIP=192.0.2.7 $SLOW trickle 'EHLO c\r\nMAIL FROM:<somebody@example.org>\r\n' "$RF" -t 2 "$T/rules.cdb" $STUB "$T/d3" 2> "$T/e3" | tr -d '\r' | tr '\n' '|')
+check "rcptfilter -t 2, a byte every 0.5 s: cut within 8 s, not after 17 s of bytes (took ${1:-?} s)" awk -v s="${1:-99}" 'BEGIN { exit !(s < 8) }'
+case $* in *"421 4.4.2 timeout, closing"*) ok "trickling client: 421 timeout";; *) not_ok "trickle 421" "$*";; esac
+check "trickling client: the half line never reached the server" sh -c "! grep -q MAIL '$T/d3/received'"
+check "trickling client: logged" grep -q 'action=abort.*idle timeout' "$T/e3"
+set -- $(env -i TCPREMOTEIP=192.0.2.7 $SLOW noread 'EHLO c\r\n' "$RF" -t 2 "$T/rules.cdb" $STUB "$T/d4" 2> "$T/e4")
+check "rcptfilter -t 2, a client that never reads: gone within 8 s (took ${1:-?} s, exit ${2:-?})" awk -v s="${1:-99}" -v rc="${2:-x}" 'BEGIN { exit !(s < 8 && rc == 0) }'
+check "client not reading: logged" grep -q 'action=abort.*client not reading' "$T/e4"
+set -- $(env -i TCPREMOTEIP=192.0.2.7 RBLSMTPD='-go away' $SLOW trickle 'HELO c\r\nMAIL FROM:<somebody@example.org>\r\n' "$R" -t 2 /bin/true 2>/dev/null | tr -d '\r' | tr '\n' '|')
+check "rblsmtpd2 -t 2, a byte every 0.5 s: the whole dialogue within 2 s (took ${1:-?} s)" awk -v s="${1:-99}" 'BEGIN { exit !(s < 5) }'
+set -- $(env -i TCPREMOTEIP=192.0.2.7 RBLSMTPD='-go away' $SLOW noread 'HELO c\r\n' "$R" -t 2 /bin/true 2>/dev/null)
+check "rblsmtpd2 -t 2, a client that never reads: gone within 5 s (took ${1:-?} s, exit ${2:-?})" awk -v s="${1:-99}" -v rc="${2:-x}" 'BEGIN { exit !(s < 5 && rc != "alive") }'
