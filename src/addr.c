@@ -7,10 +7,10 @@ static char lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c + 32) : c; }
 static int addr_byte(unsigned char c) { return c >= 32 && c != 127; }
 
 /* Bytes the loop below copies without a second look (most of any address):
- * printable or 8-bit, and none of space " < > @ DEL. The table gives such a
+ * printable or 8-bit, and none of space " \\ < > @ DEL. The table gives such a
  * byte lowercased, and 0 for every other byte. */
 #define LOW(c) ((c) + 32 * ((c) >= 'A' && (c) <= 'Z'))
-#define PLAIN(c) ((c) > 32 && (c) != 127 && (c) != '"' && (c) != '<' && (c) != '>' && (c) != '@' ? LOW(c) : 0)
+#define PLAIN(c) ((c) > 32 && (c) != 127 && (c) != '"' && (c) != '\\' && (c) != '<' && (c) != '>' && (c) != '@' ? LOW(c) : 0)
 #define PLAIN4(c) PLAIN(c), PLAIN((c) + 1), PLAIN((c) + 2), PLAIN((c) + 3)
 #define PLAIN16(c) PLAIN4(c), PLAIN4((c) + 4), PLAIN4((c) + 8), PLAIN4((c) + 12)
 #define PLAIN64(c) PLAIN16(c), PLAIN16((c) + 16), PLAIN16((c) + 32), PLAIN16((c) + 48)
@@ -39,21 +39,23 @@ enum addr_result addr_parse(const char *arg, size_t len, char *out, size_t *outl
     }
     c = (unsigned char)arg[end];
     if (!addr_byte(c)) return ADDR_SYNTAX;
-    if (quoted) {
-      if (c == '\\') { if (++end == len) return ADDR_SYNTAX; if (!addr_byte((unsigned char)arg[end])) return ADDR_SYNTAX; }
-      else if (c == '"') quoted = 0;
-      else { /* inside quotes every printable byte is part of the local part */ }
-      if (c != '"') {
-        if (n == ADDR_MAX) return ADDR_TOO_LONG;
-        out[n++] = lower(arg[end]);
-      }
+    /* quotes and backslashes as qmail-smtpd reads them, anywhere in the
+     * address: a backslash takes the next byte as it is, a quote opens or
+     * closes, both vanish. "jo\e"@ex"ample".com is joe@example.com to the
+     * server, so it must be joe@example.com to the rules too. */
+    if (c == '\\') {
+      if (++end == len || !addr_byte((unsigned char)arg[end])) return ADDR_SYNTAX;
+      if (n == ADDR_MAX) return ADDR_TOO_LONG;
+      out[n++] = lower(arg[end]);
       continue;
     }
-    if (c == '"' && at == (size_t)-1) { quoted = 1; continue; }
-    if (bracket && c == '>') break;
-    if (!bracket && c == ' ') break;
-    if (c == '<' || c == '>' || (c == ' ' && bracket)) return ADDR_SYNTAX;
-    if (c == '@') at = n;
+    if (c == '"') { quoted = !quoted; continue; }
+    if (!quoted) {
+      if (bracket && c == '>') break;
+      if (!bracket && c == ' ') break;
+      if (c == '<' || c == '>' || (c == ' ' && bracket)) return ADDR_SYNTAX;
+      if (c == '@') at = n;
+    }
     if (n == ADDR_MAX) return ADDR_TOO_LONG;
     out[n++] = lower((char)c);
   }
@@ -63,7 +65,9 @@ enum addr_result addr_parse(const char *arg, size_t len, char *out, size_t *outl
     /* after '>' only ESMTP parameters, separated by a space */
     if (end + 1 < len && arg[end + 1] != ' ') return ADDR_SYNTAX;
   }
-  if (at == (size_t)-1 && memchr(out, '@', n)) return ADDR_SYNTAX;   /* only a quoted '@': ambiguous */
+  /* a quoted or escaped '@' with no plain one, or after the plain one: the
+   * server splits at the last '@' of what it read, we cannot say which is meant */
+  if (n && memrchr(out, '@', n) != (at == (size_t)-1 ? NULL : out + at)) return ADDR_SYNTAX;
   if (at != (size_t)-1) {
     if (at + 1 == n) return ADDR_SYNTAX;                 /* "user@" */
     if (n && out[n - 1] == '.' && out[at + 1] != '[') --n;  /* "example.com." */

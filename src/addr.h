@@ -4,7 +4,10 @@
  * colon, e.g. "<Joe@Example.COM> SIZE=123" or " <>" or "<@a,@b:u@d>") and
  * yields the canonical mailbox: "local@domain" lowercased (local part and
  * domain alike: matching is case-insensitive), source route dropped, quotes
- * around the local part removed, trailing dot of the domain dropped; IP
+ * and backslash escapes removed wherever they are (as qmail-smtpd reads an
+ * address: the rules judge the mailbox the server delivers to), trailing dot
+ * of the domain dropped; a quoted or escaped '@' that would move the split
+ * is refused; IP
  * literals ("u@[192.0.2.1]") kept as they are; the null sender "<>" gives the
  * empty string. Addresses longer than ADDR_MAX are refused. */
 #ifndef ADDR_H

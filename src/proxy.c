@@ -186,6 +186,14 @@ static void rcpt(struct proxy *p, const char *line, size_t len, const char *arg,
     ++p->rcpt_denied;
     return;
   }
+  if (addr_at(r, rlen) == rlen && !is_role(r, rlen, "postmaster")) {
+    /* qmail-smtpd takes "joe" and delivers to joe@$envnoathost, perhaps the very
+     * mailbox whose rules said no: only postmaster may come without a domain */
+    log_rcpt(p, "refuse", r, rlen, 0);
+    local(p, "553 5.1.3 recipient needs a domain");
+    ++p->rcpt_denied;
+    return;
+  }
   if (p->c.rblsmtpd && !is_role(r, rlen, "postmaster") && !is_role(r, rlen, "abuse")) {
     /* rblsmtpd2 -D: the client is listed; only postmaster and abuse may be written to */
     const char *t = p->c.rblsmtpd;
@@ -231,25 +239,28 @@ static void command(struct proxy *p, const char *line, size_t len)
   if (l && line[l - 1] == '\r') --l;
   while (v < l && line[v] != ' ') ++v;
 #define VERB(w) (v == sizeof w - 1 && !strncasecmp(line, w, v))
+  /* With rules on, the sender a RCPT is judged by is the one the backend
+   * accepted: a MAIL it refused (nested, SIZE, syntax) or one we refused leaves
+   * its transaction as it was. So MAIL, RSET, HELO and EHLO hold the commands
+   * after them until their reply is in (one round trip to a local server). */
   if (VERB("MAIL")) {
-    new_transaction(p);
     if (rules_on) {
       enum addr_result ar;
       /* rules need the sender: what we cannot read, the backend never sees */
       if (!(arg = after(line + v, l - v, "FROM:", &alen))) { local(p, "501 5.5.4 syntax: MAIL FROM:<address>"); return; }
-      ar = addr_parse(arg, alen, p->sender, &p->slen);
+      ar = addr_parse(arg, alen, p->pending, &p->plen);
       if (ar != ADDR_OK) {
         local(p, ar == ADDR_TOO_LONG ? "553 5.1.7 sender address too long" : "501 5.1.7 bad sender address syntax");
         return;
       }
-      p->have_sender = 1;
+      p->wait = 1;
     }
     forward(p, PK_MAIL, line, len);
   } else if (VERB("RCPT")) {
-    if (rules_on && p->have_sender) {
-      if (!(arg = after(line + v, l - v, "TO:", &alen))) { local(p, "501 5.5.4 syntax: RCPT TO:<address>"); ++p->rcpt_denied; return; }
-      rcpt(p, line, len, arg, alen);
-    } else { ++p->rcpt_fwd; forward(p, PK_RCPT, line, len); }   /* no MAIL yet: the backend says 503 */
+    if (!rules_on) { ++p->rcpt_fwd; forward(p, PK_RCPT, line, len); }
+    else if (!p->have_sender) local(p, "503 5.5.1 MAIL first");   /* never a RCPT the rules have not seen */
+    else if (!(arg = after(line + v, l - v, "TO:", &alen))) { local(p, "501 5.5.4 syntax: RCPT TO:<address>"); ++p->rcpt_denied; }
+    else rcpt(p, line, len, arg, alen);
   } else if (VERB("DATA")) {
     if (!p->rcpt_fwd && p->rcpt_denied) { local(p, "554 5.5.1 no valid recipients"); return; }
     forward(p, PK_DATA, line, len);
@@ -263,9 +274,9 @@ static void command(struct proxy *p, const char *line, size_t len)
   } else if (VERB("BDAT")) {
     log_event(p, "refuse", "command", "BDAT");
     local(p, "502 5.5.1 BDAT not available here");
-  } else if (VERB("EHLO")) { new_transaction(p); forward(p, PK_EHLO, line, len); }
-  else if (VERB("HELO")) { new_transaction(p); forward(p, PK_HELO, line, len); }
-  else if (VERB("RSET")) { new_transaction(p); forward(p, PK_RSET, line, len); }
+  } else if (VERB("EHLO")) { forward(p, PK_EHLO, line, len); p->wait = rules_on; }
+  else if (VERB("HELO")) { forward(p, PK_HELO, line, len); p->wait = rules_on; }
+  else if (VERB("RSET")) { forward(p, PK_RSET, line, len); p->wait = rules_on; }
   else if (VERB("QUIT")) forward(p, PK_QUIT, line, len);
   else forward(p, PK_OTHER, line, len);
 #undef VERB
@@ -343,7 +354,24 @@ static void reply(struct proxy *p, char *r, size_t len, int code)
   if (!p->qlen) { put(&p->tocl, r, len); return; }   /* unsolicited, e.g. a 421 before closing */
   e = &p->q[p->qhead];
   switch (e->kind) {
+    case PK_MAIL:
+      if (p->qlen == 1) p->wait = 0;   /* the command that waits is always the last one sent */
+      if (code / 100 == 2) {   /* now the backend has this transaction, and only this one */
+        new_transaction(p);
+        memcpy(p->sender, p->pending, p->plen);
+        p->slen = p->plen;
+        p->have_sender = 1;
+      }
+      pop(p);
+      break;
+    case PK_HELO: case PK_RSET:
+      if (p->qlen == 1) p->wait = 0;
+      if (code / 100 == 2) new_transaction(p);
+      pop(p);
+      break;
     case PK_EHLO:
+      if (p->qlen == 1) p->wait = 0;
+      if (code / 100 == 2) new_transaction(p);
       if (code == 250) {
         int removed;
         len = smtpreply_ehlo_filter(r, len, &removed);

@@ -34,15 +34,17 @@ struct proxy {
   size_t qhead, qlen, qcap;
   int data;                  /* relaying a message body */
   int dstate;                /* end-of-data scanner state */
-  int wait;                  /* DATA or AUTH sent: no more commands until its reply */
+  int wait;                  /* DATA or AUTH sent (or, with rules on, MAIL, RSET, HELO, EHLO): no more commands until its reply */
   int authline;              /* after 334: the client's next line goes on as it is */
   int discarding;            /* inside a command line over maxline */
   int authenticated;
   int quit_done;
   int client_eof;
-  char sender[ADDR_MAX + 1];
+  char sender[ADDR_MAX + 1];  /* the sender of the transaction the backend has open */
   size_t slen;
   int have_sender;
+  char pending[ADDR_MAX + 1]; /* a MAIL sent, its reply not yet in */
+  size_t plen;
   unsigned long rcpt_fwd, rcpt_denied;
   enum proxy_end end;
   const char *why;           /* why it ended, for the log */

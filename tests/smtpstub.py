@@ -1,8 +1,12 @@
 #!/usr/bin/python3
 """tests/smtpstub.py LOGDIR — a scripted SMTP server on stdin/stdout for rcptfilter's tests.
 
-Writes every byte it receives to LOGDIR/received and each message body to
-LOGDIR/msg.N. EHLO advertises PIPELINING, STARTTLS, CHUNKING, 8BITMIME, SIZE.
+Writes every byte it receives to LOGDIR/received, each message body to
+LOGDIR/msg.N and its envelope (the MAIL line, each accepted RCPT line) to
+LOGDIR/env.N. Transactions as Postfix keeps them: a MAIL inside an open one
+gets 503 and the open one stays, SIZE= over 100000000 gets 552, RCPT without
+MAIL gets 503; RSET, HELO, EHLO and the end of DATA close it.
+EHLO advertises PIPELINING, STARTTLS, CHUNKING, 8BITMIME, SIZE.
 RCPT to a local part starting with "unknown" gets 550; AUTH PLAIN answers 334,
 then 235 for the answer "good", else 535. STUB_DIE=banner|ehlo|mail|rcpt|data|
 after354|afterdot makes it exit at that point (a backend crash); STUB_STALL=
@@ -31,6 +35,7 @@ def line():
     rec.write(l)
     return l
 
+env = None   # the open transaction: the MAIL line and each accepted RCPT line
 point('banner')
 say('220 stub ESMTP')
 while True:
@@ -39,18 +44,30 @@ while True:
         sys.exit(0)
     verb = l.split(b' ', 1)[0].strip().upper()
     if verb == b'EHLO':
+        env = None
         point('ehlo')
         say('250-stub hello\r\n250-PIPELINING\r\n250-STARTTLS\r\n250-CHUNKING\r\n250-8BITMIME\r\n250 SIZE 100000000')
     elif verb == b'HELO':
+        env = None
         say('250 stub')
     elif verb == b'MAIL':
         point('mail')
-        say('250 ok')
+        size = [w for w in l.upper().split() if w.startswith(b'SIZE=')]
+        if env is not None:
+            say('503 5.5.1 nested MAIL command')      # as Postfix: the open transaction stays
+        elif size and int(size[0][5:] or 0) > 100000000:
+            say('552 5.3.4 message size exceeds fixed limit')
+        else:
+            env = [l.strip()]
+            say('250 ok')
     elif verb == b'RCPT':
         point('rcpt')
-        if b'<unknown' in l.lower():
+        if env is None:
+            say('503 5.5.1 need MAIL command')
+        elif b'<unknown' in l.lower():
             say('550 no such user')
         else:
+            env.append(l.strip())
             say('250 ok')
     elif verb == b'DATA':
         point('data')
@@ -68,12 +85,18 @@ while True:
         nmsg += 1
         with open(os.path.join(logdir, 'msg.%d' % nmsg), 'wb') as f:
             f.write(body)
+        with open(os.path.join(logdir, 'env.%d' % nmsg), 'wb') as f:
+            f.write(b'\n'.join(env or []) + b'\n')
+        env = None
         say('250 ok queued as %d' % nmsg)
     elif verb == b'AUTH':
         say('334 ')
         a = line()
         say('235 ok' if a.strip() == b'good' else '535 no')
-    elif verb in (b'RSET', b'NOOP'):
+    elif verb == b'RSET':
+        env = None
+        say('250 ok')
+    elif verb == b'NOOP':
         say('250 ok')
     elif verb == b'QUIT':
         say('221 bye')
