@@ -70,6 +70,22 @@ build/fuzz/%: fuzz/%.c $(patsubst src/%.c,build/fuzz/obj/%.o,$(MODULES))
 	clang $(CPPFLAGS_ALL) -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined -o $@ $< \
 	  $(patsubst src/%.c,build/fuzz/obj/%.o,$(MODULES)) $(LIBS)
 
+# the long runs that stay out of make test: every libFuzzer harness for
+# FUZZ_SECONDS (600) with its corpus merged back into fuzz/corpus, then
+# AFL++ on the whole rcptfilter (stdin = the client, fuzz/stubsmtp the server)
+FUZZ_SECONDS ?= 600
+fuzz-long: fuzz afl
+	./fuzz/campaign $(FUZZ_SECONDS)
+	./fuzz/afl-rcptfilter $(FUZZ_SECONDS)
+
+# UBSan only: ASan's shadow makes every fork of rcptfilter ~10x dearer, and
+# the libFuzzer proxy harness already runs the state machine under ASan
+AFL_CFLAGS = -O2 -g -fsanitize=undefined -fno-sanitize-recover=undefined
+afl:
+	./tools/deps fuzz
+	$(MAKE) O=build/afl CC=afl-clang-fast CFLAGS="$(AFL_CFLAGS)" all
+	$(CC) -O2 -o build/afl/stubsmtp fuzz/stubsmtp.c
+
 deps:
 	./tools/deps build
 
@@ -115,7 +131,7 @@ uninstall:
 	for m in $(MAN5); do rm -f $(DESTDIR)$(MANDIR)/man5/$${m##*/}; done
 
 clean:
-	rm -rf $(O)/obj $(O)/test $(O)/libsuite.a $(addprefix $(O)/,$(PROGS)) build/asan build/fuzz
+	rm -rf $(O)/obj $(O)/test $(O)/libsuite.a $(addprefix $(O)/,$(PROGS)) build/asan build/fuzz build/afl
 
-.PHONY: all units asan fuzz deps test-deps test check stress bench demo demo-stop install uninstall clean
+.PHONY: all units asan fuzz fuzz-long afl deps test-deps test check stress bench demo demo-stop install uninstall clean
 .SECONDARY:
