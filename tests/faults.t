@@ -56,6 +56,7 @@ else skip "ulimit -v" "ASan reserves terabytes of address space"; fi
 # dropped -t seconds after the last line it completed. Neither can hold a
 # session (and a tcpserver slot) beyond the configured timeouts.
 SLOW="$PY $TOP/tests/slowclient.py"
+printf 'joe@example.com:@bad.example:deny\n' | "$C" "$T/rules.cdb" "$T/rules.tmp"   # deleted above
 mkdir -p "$T/d3" "$T/d4"
 set -- $(env -i TCPREMOTEIP=192.0.2.7 $SLOW trickle 'EHLO c\r\nMAIL FROM:<somebody@example.org>\r\n' "$RF" -t 2 "$T/rules.cdb" $STUB "$T/d3" 2> "$T/e3" | tr -d '\r' | tr '\n' '|')
 check "rcptfilter -t 2, a byte every 0.5 s: cut within 8 s, not after 17 s of bytes (took ${1:-?} s)" awk -v s="${1:-99}" 'BEGIN { exit !(s < 8) }'
@@ -69,3 +70,16 @@ set -- $(env -i TCPREMOTEIP=192.0.2.7 RBLSMTPD='-go away' $SLOW trickle 'HELO c\
 check "rblsmtpd2 -t 2, a byte every 0.5 s: the whole dialogue within 2 s (took ${1:-?} s)" awk -v s="${1:-99}" 'BEGIN { exit !(s < 5) }'
 set -- $(env -i TCPREMOTEIP=192.0.2.7 RBLSMTPD='-go away' $SLOW noread 'HELO c\r\n' "$R" -t 2 /bin/true 2>/dev/null)
 check "rblsmtpd2 -t 2, a client that never reads: gone within 5 s (took ${1:-?} s, exit ${2:-?})" awk -v s="${1:-99}" -v rc="${2:-x}" 'BEGIN { exit !(s < 5 && rc != "alive") }'
+
+# a server that stops reading in the middle of a 1 MB body: rcptfilter's
+# buffers fill, nothing grows, and after -t the client gets 421, exit 111
+# (the client's writes stay blocked until rcptfilter ends: no EOF before)
+mkdir -p "$T/d5"
+s=$(date +%s%N)
+{ printf 'EHLO c\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<alice@example.com>\r\nDATA\r\nSubject: big\r\n\r\n'
+  yes "$(head -c 998 /dev/zero | tr '\0' x)" | head -1000 | sed 's/$/\r/'; printf '.\r\nQUIT\r\n'; } 2>/dev/null |
+  env -i TCPREMOTEIP=192.0.2.7 STUB_STALL=after354 timeout 30 "$RF" -t 2 "$T/rules.cdb" $STUB "$T/d5" > "$T/o5" 2> "$T/e5"; rc=${PIPESTATUS[1]}
+ms=$(( ($(date +%s%N) - s) / 1000000 ))
+check_eq "server stops reading mid-body: 421, exit 111" "$rc:$(tail -1 "$T/o5" | tr -d '\r')" "111:421 4.3.0 mail server unavailable, try again later"
+check "and it took -t, not the client's patience (${ms} ms < 8000)" test "$ms" -lt 8000
+check "nothing stored, logged" sh -c "[ ! -e '$T/d5/msg.1' ] && grep -q 'action=fail reason=\"backend stalled\"' '$T/e5'"
