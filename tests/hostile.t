@@ -102,3 +102,16 @@ rf "$(head -c 200000 /dev/zero | tr '\0' '\r')"
 check_eq "200 kB of CR: clean exit, nothing forwarded" "$rc:$(wc -c < "$D/received")" "0:0"
 rf "EHLO c\nMAIL FROM:<a@b.example>\nRCPT TO:<alice@example.com>\nDATA\nSubject: lf\n\nbody\n.\nQUIT\n"
 check "LF-only stream: commands read, the body refused (451), nothing stored" sh -c "grep -q '^451 4.5.0 bare LF' '$D/out' && [ \$(ls '$D' | grep -c '^msg') = 0 ]"
+
+# --- the client goes away at every phase: clean exit, nothing stored unless
+# the final dot was sent (then exactly one message, byte for byte)
+esc() { $PY -c 'import sys; sys.stdout.write("".join(chr(b) if 32 <= b < 127 and b not in b"\\%" else "\\x%02x" % b for b in sys.stdin.buffer.read()))'; }
+full='EHLO c\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<alice@example.com>\r\nDATA\r\nSubject: x\r\n\r\nhello\r\n.\r\nQUIT\r\n'
+#        mid EHLO, after EHLO, mid MAIL, after MAIL, RCPT, DATA, mid header, after it, body, ".\r", the dot, mid QUIT
+for cut in 0 4 8 20 33 62 68 75 82 89 91 92 95; do
+  rf "$(printf "$full" | head -c $cut | esc)"
+  want=0; [ "$cut" -ge 92 ] && want=1
+  if [ "$rc" = 0 ] && [ "$(nmsg)" = "$want" ] && { [ "$want" = 0 ] || [ "$(cat "$D/msg.1")" = "$(printf 'Subject: x\r\n\r\nhello\r\n')" ]; }; then
+    ok "client gone after $cut bytes: exit 0, $want message(s)"
+  else not_ok "client gone after $cut bytes" "rc=$rc msgs=$(nmsg) out=$out"; fi
+done
