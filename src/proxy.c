@@ -186,14 +186,6 @@ static void rcpt(struct proxy *p, const char *line, size_t len, const char *arg,
     ++p->rcpt_denied;
     return;
   }
-  if (addr_at(r, rlen) == rlen && !is_role(r, rlen, "postmaster")) {
-    /* qmail-smtpd takes "joe" and delivers to joe@$envnoathost, perhaps the very
-     * mailbox whose rules said no: only postmaster may come without a domain */
-    log_rcpt(p, "refuse", r, rlen, 0);
-    local(p, "553 5.1.3 recipient needs a domain");
-    ++p->rcpt_denied;
-    return;
-  }
   if (p->c.rblsmtpd && !is_role(r, rlen, "postmaster") && !is_role(r, rlen, "abuse")) {
     /* rblsmtpd2 -D: the client is listed; only postmaster and abuse may be written to */
     const char *t = p->c.rblsmtpd;
@@ -210,6 +202,14 @@ static void rcpt(struct proxy *p, const char *line, size_t len, const char *arg,
   if (!p->c.rules) {
     log_rcpt(p, "tempfail", r, rlen, 0);
     local(p, "451 4.3.0 unable to read the recipient rules, try again later");
+    ++p->rcpt_denied;
+    return;
+  }
+  if (addr_at(r, rlen) == rlen && !is_role(r, rlen, "postmaster")) {
+    /* qmail-smtpd takes "joe" and delivers to joe@$envnoathost, perhaps the very
+     * mailbox whose rules said no: only postmaster may come without a domain */
+    log_rcpt(p, "refuse", r, rlen, 0);
+    local(p, "553 5.1.3 recipient needs a domain");
     ++p->rcpt_denied;
     return;
   }
