@@ -25,7 +25,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ++i;
     if (n > size - i) n = size - i;
     if (backend) { if (proxy_backend_room(&p) >= n) proxy_backend_input(&p, (const char *)data + i, n); }
-    else if (proxy_client_room(&p) >= n) proxy_client_input(&p, (const char *)data + i, n);
+    else if (proxy_client_room(&p) >= n) {
+      unsigned long fwd = p.rcpt_fwd;
+      int judged = !c.rules_off && !p.authenticated;
+      proxy_client_input(&p, (const char *)data + i, n);
+      /* the rules are unreadable here: every RCPT they would judge gets 451,
+       * so with rules on no RCPT may ever be forwarded, whatever came before */
+      if (judged && !p.authenticated && p.rcpt_fwd > fwd) __builtin_trap();
+    }
     /* the peers read everything at once; the limits must hold */
     if (p.tocl.len > 2 * PROXY_BUF_MAX || p.tobe.len > 2 * PROXY_BUF_MAX || p.qlen > PROXY_QUEUE_MAX + 1) __builtin_trap();
     pbuf_consume(&p.tocl, p.tocl.len);
