@@ -152,7 +152,7 @@ static void forward(struct proxy *p, enum proxy_kind kind, const char *line, siz
 
 static void new_transaction(struct proxy *p)
 {
-  p->have_sender = 0;
+  p->have_sender = p->tentative = 0;
   p->slen = 0;
   p->rcpt_fwd = p->rcpt_denied = 0;
 }
@@ -239,10 +239,12 @@ static void command(struct proxy *p, const char *line, size_t len)
   if (l && line[l - 1] == '\r') --l;
   while (v < l && line[v] != ' ') ++v;
 #define VERB(w) (v == sizeof w - 1 && !strncasecmp(line, w, v))
-  /* With rules on, the sender a RCPT is judged by is the one the backend
-   * accepted: a MAIL it refused (nested, SIZE, syntax) or one we refused leaves
-   * its transaction as it was. So MAIL, RSET, HELO and EHLO hold the commands
-   * after them until their reply is in (one round trip to a local server). */
+  /* With rules on, a RCPT is judged by the sender of the transaction the
+   * backend has open: a MAIL it refuses (nested, SIZE, syntax) or one we
+   * refuse leaves that transaction as it was. A MAIL sent when no transaction
+   * can be open (none accepted, nothing owed) is believed at once: if the
+   * backend refuses it, the RCPTs judged by it meet no transaction there and
+   * get 503. Any other MAIL holds the commands after it until its reply. */
   if (VERB("MAIL")) {
     if (rules_on) {
       enum addr_result ar;
@@ -253,7 +255,13 @@ static void command(struct proxy *p, const char *line, size_t len)
         local(p, ar == ADDR_TOO_LONG ? "553 5.1.7 sender address too long" : "501 5.1.7 bad sender address syntax");
         return;
       }
-      p->wait = 1;
+      if (p->have_sender || p->qlen) p->wait = 1;
+      else {
+        new_transaction(p);
+        memcpy(p->sender, p->pending, p->plen);
+        p->slen = p->plen;
+        p->have_sender = p->tentative = 1;
+      }
     }
     forward(p, PK_MAIL, line, len);
   } else if (VERB("RCPT")) {
@@ -274,9 +282,9 @@ static void command(struct proxy *p, const char *line, size_t len)
   } else if (VERB("BDAT")) {
     log_event(p, "refuse", "command", "BDAT");
     local(p, "502 5.5.1 BDAT not available here");
-  } else if (VERB("EHLO")) { forward(p, PK_EHLO, line, len); p->wait = rules_on; }
-  else if (VERB("HELO")) { forward(p, PK_HELO, line, len); p->wait = rules_on; }
-  else if (VERB("RSET")) { forward(p, PK_RSET, line, len); p->wait = rules_on; }
+  } else if (VERB("EHLO")) forward(p, PK_EHLO, line, len);   /* the transaction ends with its 250 */
+  else if (VERB("HELO")) forward(p, PK_HELO, line, len);
+  else if (VERB("RSET")) forward(p, PK_RSET, line, len);
   else if (VERB("QUIT")) forward(p, PK_QUIT, line, len);
   else forward(p, PK_OTHER, line, len);
 #undef VERB
@@ -355,22 +363,25 @@ static void reply(struct proxy *p, char *r, size_t len, int code)
   e = &p->q[p->qhead];
   switch (e->kind) {
     case PK_MAIL:
-      if (p->qlen == 1) p->wait = 0;   /* the command that waits is always the last one sent */
-      if (code / 100 == 2) {   /* now the backend has this transaction, and only this one */
-        new_transaction(p);
-        memcpy(p->sender, p->pending, p->plen);
-        p->slen = p->plen;
-        p->have_sender = 1;
+      if (p->tentative) {      /* sent with no transaction open: refused, there is still none */
+        p->tentative = 0;
+        if (code / 100 != 2) new_transaction(p);
+      } else if (p->wait && p->qlen == 1) {   /* the MAIL that waits is always the last one sent */
+        p->wait = 0;
+        if (code / 100 == 2) {   /* now the backend has this transaction, and only this one */
+          new_transaction(p);
+          memcpy(p->sender, p->pending, p->plen);
+          p->slen = p->plen;
+          p->have_sender = 1;
+        }
       }
       pop(p);
       break;
     case PK_HELO: case PK_RSET:
-      if (p->qlen == 1) p->wait = 0;
       if (code / 100 == 2) new_transaction(p);
       pop(p);
       break;
     case PK_EHLO:
-      if (p->qlen == 1) p->wait = 0;
       if (code / 100 == 2) new_transaction(p);
       if (code == 250) {
         int removed;

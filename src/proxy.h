@@ -34,7 +34,7 @@ struct proxy {
   size_t qhead, qlen, qcap;
   int data;                  /* relaying a message body */
   int dstate;                /* end-of-data scanner state */
-  int wait;                  /* DATA or AUTH sent (or, with rules on, MAIL, RSET, HELO, EHLO): no more commands until its reply */
+  int wait;                  /* DATA or AUTH sent (or MAIL, see proxy.c): no more commands until its reply */
   int authline;              /* after 334: the client's next line goes on as it is */
   int discarding;            /* inside a command line over maxline */
   int authenticated;
@@ -43,8 +43,9 @@ struct proxy {
   char sender[ADDR_MAX + 1];  /* the sender of the transaction the backend has open */
   size_t slen;
   int have_sender;
-  char pending[ADDR_MAX + 1]; /* a MAIL sent, its reply not yet in */
+  char pending[ADDR_MAX + 1]; /* a MAIL sent while a transaction may be open: its reply decides */
   size_t plen;
+  int tentative;             /* sender[] is a MAIL sent with no transaction open, its reply not yet in */
   unsigned long rcpt_fwd, rcpt_denied;
   enum proxy_end end;
   const char *why;           /* why it ended, for the log */

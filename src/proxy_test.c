@@ -57,15 +57,21 @@ int main(void)
   be("220 hi\r\n");
   take(&p.tocl);
   cl("MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nRCPT TO:<e@f.example>\r\nDATA\r\nNOOP\r\n");
-  CHECK_STR(take(&p.tobe), "MAIL FROM:<a@b.example>\r\n", "MAIL forwarded, the rest held until its reply");
+  CHECK_STR(take(&p.tobe), "MAIL FROM:<a@b.example>\r\nNOOP\r\n", "no transaction open: MAIL believed at once, NOOP follows");
   CHECK_STR(take(&p.tocl), "", "nothing answered before the MAIL reply");
   be("250 ok\r\n");
   CHECK_STR(take(&p.tocl), "250 ok\r\n451 4.3.0 unable to read the recipient rules, try again later\r\n"
             "451 4.3.0 unable to read the recipient rules, try again later\r\n554 5.5.1 no valid recipients\r\n",
             "local answers slotted after the MAIL reply");
-  CHECK_STR(take(&p.tobe), "NOOP\r\n", "nothing but MAIL and NOOP forwarded");
+  CHECK_STR(take(&p.tobe), "", "nothing but MAIL and NOOP forwarded");
   be("250 noop\r\n");
   CHECK_STR(take(&p.tocl), "250 noop\r\n", "then the NOOP reply");
+  cl("MAIL FROM:<b@c.example>\r\nRCPT TO:<x@y.example>\r\n");
+  CHECK_STR(take(&p.tobe), "MAIL FROM:<b@c.example>\r\n", "a transaction open: the next MAIL waits for its reply");
+  be("503 nested\r\n");
+  CHECK_STR(take(&p.tocl), "503 nested\r\n451 4.3.0 unable to read the recipient rules, try again later\r\n",
+            "refused: the RCPT is judged in the transaction still open");
+  CHECK_STR(take(&p.tobe), "", "and not forwarded");
 
   init("-listed", 0);
   be("220 hi\r\n");
