@@ -153,7 +153,7 @@ int main(int argc, char **argv)
   /* the end: say what is owed to the client (bounded), make sure the backend delivers nothing it should not */
   if (p.end != PROXY_DONE) { kill(child, SIGTERM); if (tobe >= 0) close(tobe); tobe = -1; }
   if (client_out && p.tocl.len) {
-    long long until = now_ms() + (idle < 10 ? (long long)idle * 1000 : 10000);    /* a client that does not read gets 10 s, no more */
+    long long until = now_ms() + (idle < 10 ? (long long)idle * 1000 : 10000);    /* a client that does not read gets 10 s (-t when shorter), no more */
     while (p.tocl.len && now_ms() < until) {
       struct pollfd w = { 1, POLLOUT, 0 };
       if (poll(&w, 1, 1000) < 0 && errno != EINTR) break;

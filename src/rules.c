@@ -92,7 +92,7 @@ static int num(const char **p, const char *end, unsigned long *out)
 }
 
 /* "act line rule " at p: fill d except msg; 0 when corrupt. */
-static int head(const char **p, const char *end, struct rules_decision *d)
+int rules_head(const char **p, const char *end, struct rules_decision *d)
 {
   const char *s = *p;
   if (s == end) return 0;
@@ -129,7 +129,7 @@ static int pair(struct rules *r, const char *rcpt, size_t rlen, const char *snd,
   v = cdb_get(&r->cdb, len, cdb_datapos(&r->cdb));
   if (!v) return -1;
   p = v;
-  if (!head(&p, v + len, d) || !setmsg(d, p, (size_t)(v + len - p))) return -1;
+  if (!rules_head(&p, v + len, d) || !setmsg(d, p, (size_t)(v + len - p))) return -1;
   return 1;
 }
 
@@ -145,7 +145,7 @@ static int globs(struct rules *r, const char *rcpt, size_t rlen, const char *snd
   if (!v) return -1;
   for (p = v, end = v + len; p < end; ) {
     const char *nl = memchr(p, '\n', (size_t)(end - p)), *pat, *sp;
-    if (!nl || !head(&p, nl, d)) return -1;
+    if (!nl || !rules_head(&p, nl, d)) return -1;
     pat = p;
     sp = memchr(pat, ' ', (size_t)(nl - pat));
     if (!sp) return -1;

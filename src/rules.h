@@ -49,4 +49,6 @@ int rules_decide(struct rules *r, const char *sender, size_t slen,
 size_t rules_pairkey(char *out, const char *rcpt, size_t rlen, const char *sender, size_t slen);
 size_t rules_globkey(char *out, const char *rcpt, size_t rlen);
 int rules_glob_match(const char *pat, size_t plen, const char *s, size_t slen);
+/* The "act line rule " head of a value: action, line and rule into *d, *p past it. 1, or 0 when malformed. */
+int rules_head(const char **p, const char *end, struct rules_decision *d);
 #endif

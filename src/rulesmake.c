@@ -135,27 +135,20 @@ static int readrec(int fd, uint32_t pos, struct rec *r)
   return 1;
 }
 
-/* A value is "act line rule text": its line, and where the text starts. */
-static unsigned long valline(const struct rec *r, size_t *text)
+/* The two records share a key: the same rule twice, or a conflict? -1 when
+ * a value we just wrote does not read back (errno EINVAL). */
+static int compare(struct rulesmake *m, const struct rec *a, const struct rec *b)
 {
-  unsigned long line = 0;
-  size_t i = 1;
-  while (i < r->vlen && r->val[i] != ' ') line = line * 10 + (unsigned long)(r->val[i++] - '0');
-  for (++i; i < r->vlen && r->val[i] != ' '; ++i) ;
-  *text = i + 1 < r->vlen ? i + 1 : r->vlen;
-  return line;
-}
-
-/* The two records, with the same hash: a second copy of the same key? */
-static void compare(struct rulesmake *m, const struct rec *a, const struct rec *b)
-{
-  size_t ta, tb;
-  unsigned long la = valline(a, &ta), lb = valline(b, &tb);
-  if (a->val[0] == b->val[0] && a->vlen - ta == b->vlen - tb && !memcmp(a->val + ta, b->val + tb, a->vlen - ta)) {
-    --m->rules;   /* the same rule twice: harmless, counted once */
-    if (b->val[0] == 'a') --m->allow; else if (b->val[0] == 't') --m->trap; else --m->deny;
-  } else
-    conflict(m, la, lb, 0);
+  struct rules_decision da, db;
+  const char *ta = a->val, *tb = b->val;
+  size_t na, nb;
+  if (!rules_head(&ta, a->val + a->vlen, &da) || !rules_head(&tb, b->val + b->vlen, &db)) { errno = EINVAL; return -1; }
+  na = (size_t)(a->val + a->vlen - ta);
+  nb = (size_t)(b->val + b->vlen - tb);
+  if (da.action != db.action || na != nb || memcmp(ta, tb, na)) { conflict(m, da.line, db.line, 0); return 0; }
+  --m->rules;   /* the same rule twice: harmless, counted once */
+  if (da.action == RULES_ALLOW) --m->allow; else if (da.action == RULES_TRAP) --m->trap; else --m->deny;
+  return 0;
 }
 
 /* Walk each hash table of the cdb just written. Records with the same key have
@@ -185,7 +178,10 @@ static int duplicates(struct rulesmake *m)
         if (!have && (have = readrec(fd, pos, &a)) == -1) { free(tab); return -1; }
         if (!have) break;   /* not a rule */
         if ((k = readrec(fd, cdb_unpack(tab + 8 * j + 4), &b)) == -1) { free(tab); return -1; }
-        if (k && a.klen == b.klen && !memcmp(a.key, b.key, a.klen)) { compare(m, &b, &a); break; }
+        if (k && a.klen == b.klen && !memcmp(a.key, b.key, a.klen)) {
+          if (compare(m, &b, &a) == -1) { free(tab); return -1; }
+          break;
+        }
       }
     }
   }
