@@ -32,6 +32,7 @@ static const char *file(const char *name)
 
 enum { ECHO, GARBAGE, PLAINTEXT, SENDBURST, VERIFYFAIL };
 
+static void client_die(int code) __attribute__((noreturn));
 static void client_die(int code) { _exit(code); }
 
 static ssize_t tls_write_all(struct tls *t, const char *s, size_t n)
@@ -234,6 +235,7 @@ static void test_load(void)
     tlsserver_add_cert(&s, file("combined.pem"));
     struct tls *a = tlsserver_load(&s, &why), *b = tlsserver_load(&s, &why);
     CHECK(a && a == b, "load: once per process");
+    tlsserver_free(&s);
   }
 }
 
@@ -265,6 +267,7 @@ static void test_sessions(void)
   struct tls *two = load(file("combined.pem"), 0, file("combined.pem"), &why);
   struct conn c;
   struct conn_tlsinfo info;
+  struct tlsserver s2;
   char subj[512], buf[256];
   pid_t pid;
   short rev, wev;
@@ -272,12 +275,11 @@ static void test_sessions(void)
 
   if (!one || !two) { CHECK(0, "server contexts"); return; }
   {   /* -k for the second pair */
-    struct tlsserver s;
-    tlsserver_init(&s);
-    tlsserver_add_cert(&s, file("combined.pem"));
-    tlsserver_add_cert(&s, file("mx2.pem"));
-    tlsserver_set_key(&s, file("mx2.key"));
-    two = tlsserver_load(&s, &why);
+    tlsserver_init(&s2);
+    tlsserver_add_cert(&s2, file("combined.pem"));
+    tlsserver_add_cert(&s2, file("mx2.pem"));
+    tlsserver_set_key(&s2, file("mx2.key"));
+    two = tlsserver_load(&s2, &why);
     CHECK(two != 0, "load: two pairs, the second with -k");
   }
   if (!two) return;
@@ -463,6 +465,7 @@ static void test_sessions(void)
     CHECK(handshake(&c) == -1, "then the peer's EOF fails it");
     conn_close_write(&c);
   }
+  tlsserver_free(&s2);
 }
 
 int main(void)

@@ -97,3 +97,9 @@ struct tls *tlsserver_load(struct tlsserver *s, const char **why)
   *why = 0;
   return ctx;
 }
+
+void tlsserver_free(struct tlsserver *s)
+{
+  if (s->ctx) tls_free(s->ctx);
+  s->ctx = 0;
+}

@@ -37,4 +37,6 @@ const char *tlsserver_check(struct tlsserver *s);
 /* The configured libtls server context (loaded once per process), or 0 with
  * *why set (certificate unreadable, not PEM, key does not match...). */
 struct tls *tlsserver_load(struct tlsserver *s, const char **why);
+/* Frees the context (no connection may use it any more). */
+void tlsserver_free(struct tlsserver *s);
 #endif
