@@ -44,6 +44,13 @@ void conn_events(const struct conn *c, int want_read, int want_write, short *rev
   *wev = want_write && c->wfd >= 0 ? POLLOUT : 0;
 }
 
+void conn_ready(const struct conn *c, short rrevents, short wrevents, int *can_read, int *can_write)
+{
+  (void)c;
+  *can_read = rrevents != 0;
+  *can_write = wrevents != 0;
+}
+
 int conn_pending(const struct conn *c)
 {
   (void)c;
