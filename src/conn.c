@@ -139,6 +139,13 @@ void conn_events(const struct conn *c, int want_read, int want_write, short *rev
   if (want_write) add(c, c->wwant ? c->wwant : POLLOUT, rev, wev);
 }
 
+void conn_ready(const struct conn *c, short rrevents, short wrevents, int *can_read, int *can_write)
+{
+  (void)c;
+  *can_read = rrevents != 0;
+  *can_write = wrevents != 0;
+}
+
 int conn_pending(const struct conn *c)
 {
   return c->tls && !c->hwant && c->more && c->rfd >= 0;

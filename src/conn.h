@@ -46,6 +46,9 @@ ssize_t conn_write(struct conn *c, const char *b, size_t n);
  * read (want_read) or write (want_write) can make progress. During a TLS
  * handshake: what the handshake needs, whatever the caller wants. */
 void conn_events(const struct conn *c, int want_read, int want_write, short *rev, short *wev);
+/* After poll: from the revents of rfd and wfd, may a read / a write make
+ * progress now? (Plaintext: each on its own fd; TLS may need the other.) */
+void conn_ready(const struct conn *c, short rrevents, short wrevents, int *can_read, int *can_write);
 /* Bytes already read from the fds are waiting (TLS): read again without polling. */
 int conn_pending(const struct conn *c);
 void conn_close_read(struct conn *c);

@@ -1,118 +1,198 @@
+/* proxy.c — the relay: see proxy.h for what it promises.
+ *
+ * Where things go (HACKING.md "The relay"):
+ *   a new verb              a row in verbs[] (and a check_*() when it needs one)
+ *   a new check on a RCPT   check_rcpt(), refusing through refuse_rcpt()
+ *   what a reply means      on_reply(), one case per kind of command
+ *   a new phase             enum phase + phase_names[]; change it only with phase() */
 #include <stdlib.h>
 #include <string.h>
-#include "num.h"
 #include <strings.h>
-#include <unistd.h>
 #include "proxy.h"
+#include "addr.h"
 #include "smtpreply.h"
-#include "logline.h"
 #include "sanitize.h"
+
+/* What the client side is doing. One at a time; changed only by phase(). */
+enum phase {
+  PH_COMMAND,     /* reading command lines */
+  PH_DISCARD,     /* inside a command line over maxline: drop it, then 500 */
+  PH_WAIT_MAIL,   /* a MAIL that may meet an open transaction: its reply decides the sender */
+  PH_WAIT_DATA,   /* DATA sent: 354 starts the body, anything else does not */
+  PH_WAIT_AUTH,   /* AUTH (or an AUTH answer) sent: 334 asks for a line, 235 lifts the rules */
+  PH_AUTH_LINE,   /* after 334: the next line is an AUTH answer, not a command */
+  PH_DATA         /* relaying a message body, up to and including CRLF.CRLF */
+};
+static const char *const phase_names[] = { "command", "discard", "wait-mail", "wait-data", "wait-auth", "auth-line", "data" };
+
+/* The transaction the rules judge RCPTs in: the one the server has open. */
+enum txn {
+  TX_NONE,        /* none (or the last one ended: end of data, RSET, HELO, EHLO forwarded) */
+  TX_SENT,        /* a MAIL sent when none could be open, believed at once; its reply not in yet */
+  TX_OPEN         /* the server accepted the MAIL */
+};
+
+/* What a reply owed by the server will be taken for. */
+enum kind { K_LOCAL, K_BANNER, K_EHLO, K_HELO, K_MAIL, K_RCPT, K_DATA, K_DATAEND, K_AUTH, K_QUIT, K_RSET, K_OTHER };
 
 enum { S_BOL, S_MID, S_CR, S_DOT, S_DOTCR };   /* end-of-data scanner */
 
+struct pbuf { char *s; size_t off, len, cap; };   /* the bytes are s[off .. off+len) */
+struct owed { enum kind kind; char *text; size_t len; };   /* text: a local reply, waiting for its turn */
+
+struct proxy {
+  struct proxy_conf c;
+  struct pbuf from_client, from_server, to_client, to_server;
+  struct owed *q;            /* replies owed to the client, in command order */
+  size_t qhead, qlen, qcap;
+  enum phase phase;
+  enum phase resume;         /* the phase PH_DISCARD returns to */
+  int dstate;                /* end-of-data scanner state */
+  enum txn txn;
+  char sender[ADDR_MAX + 1]; /* the sender of txn (TX_SENT, TX_OPEN) */
+  size_t slen;
+  char pending[ADDR_MAX + 1];   /* the sender of the MAIL that PH_WAIT_MAIL waits for */
+  size_t plen;
+  unsigned long rcpt_fwd, rcpt_denied;   /* in this transaction */
+  unsigned long rcpt_fwd_total;
+  int authenticated;
+  int quit_done;
+  int client_eof;
+  enum proxy_end end;
+  const char *why;           /* why it ended, for the log */
+};
+
 static const char bare_lf[] = "451 4.5.0 bare LF or CR in message, see https://cr.yp.to/docs/smtplf.html\r\n";
+static const char nul_in_data[] = "451 4.5.0 NUL byte in message, not accepted here\r\n";
 static const char gone[] = "421 4.3.0 mail server unavailable, try again later\r\n";
+static const char no_rules[] = "451 4.3.0 unable to read the recipient rules, try again later";
+
+/* ---- buffers ---- */
 
 static int put(struct pbuf *b, const char *s, size_t n)
 {
   if (!n) return 0;
   if (n > PROXY_BUF_MAX * 2 - b->len) return -1;   /* callers keep within the limits; this is the backstop */
-  if (b->len + n > b->cap) {
-    size_t cap = b->cap ? b->cap : 4096;
-    char *t;
-    while (cap < b->len + n) cap *= 2;
-    t = realloc(b->s, cap);
-    if (!t) return -1;
-    b->s = t;
-    b->cap = cap;
+  if (b->off + b->len + n > b->cap) {
+    if (b->off) {
+      memmove(b->s, b->s + b->off, b->len);
+      b->off = 0;
+    }
+    if (b->len + n > b->cap) {
+      size_t cap = b->cap ? b->cap : 4096;
+      char *t;
+      while (cap < b->len + n) cap *= 2;
+      t = realloc(b->s, cap);
+      if (!t) return -1;
+      b->s = t;
+      b->cap = cap;
+    }
   }
-  memcpy(b->s + b->len, s, n);
+  memcpy(b->s + b->off + b->len, s, n);
   b->len += n;
   return 0;
 }
 
-void pbuf_consume(struct pbuf *b, size_t n)
+static const char *data(const struct pbuf *b) { return b->s + b->off; }
+
+static void consume(struct pbuf *b, size_t n)
 {
   if (n > b->len) n = b->len;
-  if (!n) return;
-  memmove(b->s, b->s + n, b->len - n);
+  b->off += n;
   b->len -= n;
+  if (!b->len) b->off = 0;
 }
 
-static void fail(struct proxy *p, const char *why)
+/* ---- the log and the phase ---- */
+
+static void emit(struct proxy *p, struct proxy_event *e)
 {
-  if (p->end) return;
-  p->end = PROXY_FAILED;
-  p->why = why;
-  put(&p->tocl, gone, sizeof gone - 1);   /* a client that closed its side may still read */
+  if (p->c.log) p->c.log(p->c.log_ctx, e);
 }
 
-void proxy_fail(struct proxy *p, const char *why) { fail(p, why); }
-
-void proxy_say(struct proxy *p, const char *line)
+static void log_event(struct proxy *p, const char *action, const char *key, const char *val)
 {
-  put(&p->tocl, line, strlen(line));
+  struct proxy_event e;
+  memset(&e, 0, sizeof e);
+  e.action = action;
+  e.key = key;
+  e.val = val;
+  emit(p, &e);
 }
 
 static void log_rcpt(struct proxy *p, const char *action, const char *rcpt, size_t rlen, const struct rules_decision *d)
 {
-  struct logline l;
-  char addr[ADDR_MAX + 3];
-  logline_start(&l, "rcptfilter");
-  logline_str(&l, "ip", p->c.ip);
-  logline_ulong(&l, "pid", (unsigned long)getpid());
-  logline_str(&l, "action", action);
-  addr[0] = '<'; memcpy(addr + 1, p->sender, p->slen); addr[p->slen + 1] = '>';
-  logline_bytes(&l, "from", addr, p->slen + 2);
-  addr[0] = '<'; memcpy(addr + 1, rcpt, rlen); addr[rlen + 1] = '>';
-  logline_bytes(&l, "rcpt", addr, rlen + 2);
-  if (d && d->rule) {
-    char where[RULES_FILE_MAX + 1 + NUM_FMT];
-    size_t n = strlen(d->file);
-    logline_ulong(&l, "rule", d->rule);
-    memcpy(where, d->file, n);
-    where[n] = ':';
-    logline_bytes(&l, "file", where, n + 1 + num_fmt(where + n + 1, d->line));
+  struct proxy_event e;
+  memset(&e, 0, sizeof e);
+  e.action = action;
+  e.from = p->sender;
+  e.flen = p->slen;
+  e.rcpt = rcpt;
+  e.rlen = rlen;
+  e.d = d;
+  emit(p, &e);
+}
+
+static void phase(struct proxy *p, enum phase to)
+{
+  if (p->c.trace && to != p->phase) {
+    char t[32];
+    size_t a = strlen(phase_names[p->phase]), b = strlen(phase_names[to]);
+    memcpy(t, phase_names[p->phase], a);
+    memcpy(t + a, "->", 2);
+    memcpy(t + a + 2, phase_names[to], b + 1);
+    log_event(p, "trace", "phase", t);
   }
-  logline_end(&l);
+  p->phase = to;
 }
 
-static void log_event(struct proxy *p, const char *action, const char *k, const char *v)
+/* ---- the end ---- */
+
+static void end_session(struct proxy *p, enum proxy_end end, const char *why, const char *line, size_t len)
 {
-  struct logline l;
-  logline_start(&l, "rcptfilter");
-  logline_str(&l, "ip", p->c.ip);
-  logline_ulong(&l, "pid", (unsigned long)getpid());
-  logline_str(&l, "action", action);
-  if (k) logline_str(&l, k, v);
-  logline_end(&l);
+  if (p->end) return;
+  p->end = end;
+  p->why = why;
+  put(&p->to_client, line, len);   /* a client that closed its side may still read */
 }
 
-static int push(struct proxy *p, enum proxy_kind kind, const char *text, size_t len)
+static void fail(struct proxy *p, const char *why) { end_session(p, PROXY_FAILED, why, gone, sizeof gone - 1); }
+
+void proxy_fail(struct proxy *p, const char *why) { fail(p, why); }
+
+void proxy_abort(struct proxy *p, const char *why, const char *line)
 {
-  struct proxy_entry *e;
+  end_session(p, PROXY_ABORT, why, line, line ? strlen(line) : 0);
+}
+
+/* ---- replies owed, in command order ---- */
+
+static int push(struct proxy *p, enum kind kind, const char *text, size_t len)
+{
+  struct owed *e;
   if (p->qhead + p->qlen == p->qcap) {
     if (p->qhead) {
       memmove(p->q, p->q + p->qhead, p->qlen * sizeof *p->q);
       p->qhead = 0;
     } else {
       size_t cap = p->qcap ? p->qcap * 2 : 64;
-      struct proxy_entry *t = realloc(p->q, cap * sizeof *t);
+      struct owed *t = realloc(p->q, cap * sizeof *t);
       if (!t) return -1;
       p->q = t;
       p->qcap = cap;
     }
   }
-  e = &p->q[p->qhead + p->qlen++];
+  e = &p->q[p->qhead + p->qlen];
   e->kind = kind;
   e->text = 0;
   e->len = 0;
   if (text) {
     e->text = malloc(len);
-    if (!e->text) { --p->qlen; return -1; }
+    if (!e->text) return -1;
     memcpy(e->text, text, len);
     e->len = len;
   }
+  ++p->qlen;
   return 0;
 }
 
@@ -127,12 +207,13 @@ static void pop(struct proxy *p)
 /* Local replies that reached the head of the queue leave now. */
 static void flush_locals(struct proxy *p)
 {
-  while (p->qlen && p->q[p->qhead].kind == PK_LOCAL) {
-    if (put(&p->tocl, p->q[p->qhead].text, p->q[p->qhead].len)) { fail(p, "out of memory"); return; }
+  while (p->qlen && p->q[p->qhead].kind == K_LOCAL) {
+    if (put(&p->to_client, p->q[p->qhead].text, p->q[p->qhead].len)) { fail(p, "out of memory"); return; }
     pop(p);
   }
 }
 
+/* Answer here, in the command's place among the server's replies. */
 static void local(struct proxy *p, const char *reply)
 {
   char line[RULES_MSG_MAX + 3];
@@ -141,21 +222,48 @@ static void local(struct proxy *p, const char *reply)
   memcpy(line, reply, n);
   line[n++] = '\r';
   line[n++] = '\n';
-  if (push(p, PK_LOCAL, line, n)) { fail(p, "out of memory"); return; }
+  if (push(p, K_LOCAL, line, n)) { fail(p, "out of memory"); return; }
   flush_locals(p);
 }
 
-static void forward(struct proxy *p, enum proxy_kind kind, const char *line, size_t len)
+static void forward(struct proxy *p, enum kind kind, const char *line, size_t len)
 {
-  if (push(p, kind, 0, 0) || put(&p->tobe, line, len)) fail(p, "out of memory");
+  if (push(p, kind, 0, 0) || put(&p->to_server, line, len)) fail(p, "out of memory");
 }
 
-static void new_transaction(struct proxy *p)
+/* ---- the transaction ---- */
+
+static void txn_close(struct proxy *p)
 {
-  p->have_sender = p->tentative = 0;
+  p->txn = TX_NONE;
   p->slen = 0;
   p->rcpt_fwd = p->rcpt_denied = 0;
 }
+
+static void txn_begin(struct proxy *p, enum txn state, const char *sender, size_t slen)
+{
+  txn_close(p);
+  memcpy(p->sender, sender, slen);
+  p->slen = slen;
+  p->txn = state;
+}
+
+static int rules_apply(const struct proxy *p) { return !p->c.rules_off && !p->authenticated; }
+
+/* ---- commands ---- */
+
+struct cmd {
+  const char *line;          /* the whole line, CRLF included */
+  size_t len;
+  const char *arg;           /* after the verb, CR LF excluded */
+  size_t alen;
+};
+
+enum verdict {
+  V_LOCAL,                   /* answered here: nothing goes to the server */
+  V_FORWARD,                 /* goes to the server, the next command may follow at once */
+  V_WAIT                     /* goes to the server, and its reply decides what comes next */
+};
 
 /* "FROM:" / "TO:" after the verb, case-insensitive, spaces allowed around. */
 static const char *after(const char *s, size_t len, const char *word, size_t *rest)
@@ -174,150 +282,190 @@ static int is_role(const char *rcpt, size_t rlen, const char *role)
   return at == n && !memcmp(rcpt, role, n);   /* canonical addresses are lowercase */
 }
 
-static void rcpt(struct proxy *p, const char *line, size_t len, const char *arg, size_t alen)
+/* A RCPT refused here: logged (unless action is 0), answered in its place, counted. */
+static enum verdict refuse_rcpt(struct proxy *p, const char *action, const char *rcpt, size_t rlen,
+                                const struct rules_decision *d, const char *reply)
+{
+  if (action) log_rcpt(p, action, rcpt, rlen, d);
+  local(p, reply);
+  ++p->rcpt_denied;
+  return V_LOCAL;
+}
+
+/* With rules on, a RCPT is judged by the sender of the transaction the
+ * server has open: a MAIL it refuses (nested, SIZE, syntax) or one we
+ * refuse leaves that transaction as it was. A MAIL sent when no transaction
+ * can be open (none, nothing owed) is believed at once: if the server
+ * refuses it, the RCPTs judged by it meet no transaction there and get 503.
+ * Any other MAIL holds the commands after it until its reply. */
+static enum verdict check_mail(struct proxy *p, const struct cmd *c)
+{
+  const char *arg;
+  size_t alen;
+  enum addr_result ar;
+
+  if (!rules_apply(p)) return V_FORWARD;
+  /* rules need the sender: what we cannot read, the server never sees */
+  arg = after(c->arg, c->alen, "FROM:", &alen);
+  if (!arg) { local(p, "501 5.5.4 syntax: MAIL FROM:<address>"); return V_LOCAL; }
+  ar = addr_parse(arg, alen, p->pending, &p->plen);
+  if (ar == ADDR_TOO_LONG) { local(p, "553 5.1.7 sender address too long"); return V_LOCAL; }
+  if (ar != ADDR_OK) { local(p, "501 5.1.7 bad sender address syntax"); return V_LOCAL; }
+  if (p->txn != TX_NONE || p->qlen) return V_WAIT;
+  txn_begin(p, TX_SENT, p->pending, p->plen);
+  return V_FORWARD;
+}
+
+static enum verdict check_rcpt(struct proxy *p, const struct cmd *c)
 {
   char r[ADDR_MAX + 1], reply[RULES_MSG_MAX + 1];
-  size_t rlen;
+  const char *arg;
+  size_t alen, rlen, n;
   struct rules_decision d;
-  enum addr_result ar = addr_parse(arg, alen, r, &rlen);
+  enum addr_result ar;
 
-  if (ar != ADDR_OK || !rlen) {
-    local(p, ar == ADDR_TOO_LONG ? "553 5.1.3 recipient address too long" : "501 5.1.3 bad recipient address syntax");
-    ++p->rcpt_denied;
-    return;
-  }
+  if (!rules_apply(p)) { ++p->rcpt_fwd; return V_FORWARD; }
+  if (p->txn == TX_NONE) { local(p, "503 5.5.1 MAIL first"); return V_LOCAL; }   /* never a RCPT the rules have not seen */
+  arg = after(c->arg, c->alen, "TO:", &alen);
+  if (!arg) return refuse_rcpt(p, 0, 0, 0, 0, "501 5.5.4 syntax: RCPT TO:<address>");
+  ar = addr_parse(arg, alen, r, &rlen);
+  if (ar == ADDR_TOO_LONG) return refuse_rcpt(p, 0, 0, 0, 0, "553 5.1.3 recipient address too long");
+  if (ar != ADDR_OK || !rlen) return refuse_rcpt(p, 0, 0, 0, 0, "501 5.1.3 bad recipient address syntax");
   if (p->c.rblsmtpd && !is_role(r, rlen, "postmaster") && !is_role(r, rlen, "abuse")) {
     /* rblsmtpd2 -D: the client is listed; only postmaster and abuse may be written to */
     const char *t = p->c.rblsmtpd;
     int perm = *t == '-';
-    size_t n;
     memcpy(reply, perm ? "553 " : "451 ", 4);
     n = sanitize(reply + 4, sizeof reply - 4, t + perm, strlen(t + perm));
     reply[4 + n] = 0;
-    log_rcpt(p, "rblsmtpd", r, rlen, 0);
-    local(p, reply);
-    ++p->rcpt_denied;
-    return;
+    return refuse_rcpt(p, "rblsmtpd", r, rlen, 0, reply);
   }
-  if (!p->c.rules) {
-    log_rcpt(p, "tempfail", r, rlen, 0);
-    local(p, "451 4.3.0 unable to read the recipient rules, try again later");
-    ++p->rcpt_denied;
-    return;
-  }
-  if (addr_at(r, rlen) == rlen && !is_role(r, rlen, "postmaster")) {
-    /* qmail-smtpd takes "joe" and delivers to joe@$envnoathost, perhaps the very
-     * mailbox whose rules said no: only postmaster may come without a domain */
-    log_rcpt(p, "refuse", r, rlen, 0);
-    local(p, "553 5.1.3 recipient needs a domain");
-    ++p->rcpt_denied;
-    return;
-  }
-  if (rules_decide(p->c.rules, p->sender, p->slen, r, rlen, &d) == -1) {
-    log_rcpt(p, "tempfail", r, rlen, 0);
-    local(p, "451 4.3.0 unable to read the recipient rules, try again later");
-    ++p->rcpt_denied;
-    return;
-  }
-  if (d.action == RULES_DENY || d.action == RULES_TRAP) {
-    log_rcpt(p, d.action == RULES_TRAP ? "trap" : "deny", r, rlen, &d);
-    local(p, d.msg);
-    ++p->rcpt_denied;
-    return;
-  }
+  if (!p->c.rules) return refuse_rcpt(p, "tempfail", r, rlen, 0, no_rules);
+  /* qmail-smtpd takes "joe" and delivers to joe@$envnoathost, perhaps the very
+   * mailbox whose rules said no: only postmaster may come without a domain */
+  if (addr_at(r, rlen) == rlen && !is_role(r, rlen, "postmaster"))
+    return refuse_rcpt(p, "refuse", r, rlen, 0, "553 5.1.3 recipient needs a domain");
+  if (rules_decide(p->c.rules, p->sender, p->slen, r, rlen, &d) == -1)
+    return refuse_rcpt(p, "tempfail", r, rlen, 0, no_rules);
+  if (d.action == RULES_DENY) return refuse_rcpt(p, "deny", r, rlen, &d, d.msg);
+  if (d.action == RULES_TRAP) return refuse_rcpt(p, "trap", r, rlen, &d, d.msg);
   log_rcpt(p, d.action == RULES_ALLOW ? "allow" : "pass", r, rlen, &d);
   ++p->rcpt_fwd;
-  forward(p, PK_RCPT, line, len);
+  return V_FORWARD;
+}
+
+static enum verdict check_data(struct proxy *p, const struct cmd *c)
+{
+  (void)c;
+  if (!p->rcpt_fwd && p->rcpt_denied) { local(p, "554 5.5.1 no valid recipients"); return V_LOCAL; }
+  return V_WAIT;
+}
+
+static enum verdict always_wait(struct proxy *p, const struct cmd *c) { (void)p; (void)c; return V_WAIT; }
+
+static enum verdict refuse_starttls(struct proxy *p, const struct cmd *c)
+{
+  (void)c;
+  log_event(p, "refuse", "command", "STARTTLS");
+  local(p, "454 4.7.0 TLS not available here");
+  return V_LOCAL;
+}
+
+static enum verdict refuse_bdat(struct proxy *p, const struct cmd *c)
+{
+  (void)c;
+  log_event(p, "refuse", "command", "BDAT");   /* CHUNKING is never offered: the body would go by unseen */
+  local(p, "502 5.5.1 BDAT not available here");
+  return V_LOCAL;
+}
+
+/* One row per verb (qmail-smtpd's struct commands, OpenSMTPD's check/proceed):
+ * check decides (0: forward as it is); when it says V_WAIT, no command after
+ * this one is read until its reply, in phase wait; ends_txn: forwarding it
+ * ends the transaction for the rules at once (RFC 5321 4.1.1.5, 4.1.4), so a
+ * RCPT pipelined behind it is never judged by the sender before it. */
+static const struct verb {
+  const char *name;
+  enum kind kind;
+  enum verdict (*check)(struct proxy *, const struct cmd *);
+  enum phase wait;
+  int ends_txn;
+} verbs[] = {
+  { "MAIL",     K_MAIL,  check_mail,      PH_WAIT_MAIL, 0 },
+  { "RCPT",     K_RCPT,  check_rcpt,      PH_COMMAND,   0 },
+  { "DATA",     K_DATA,  check_data,      PH_WAIT_DATA, 0 },
+  { "AUTH",     K_AUTH,  always_wait,     PH_WAIT_AUTH, 0 },
+  { "STARTTLS", K_OTHER, refuse_starttls, PH_COMMAND,   0 },
+  { "BDAT",     K_OTHER, refuse_bdat,     PH_COMMAND,   0 },
+  { "EHLO",     K_EHLO,  0,               PH_COMMAND,   1 },
+  { "HELO",     K_HELO,  0,               PH_COMMAND,   1 },
+  { "RSET",     K_RSET,  0,               PH_COMMAND,   1 },
+  { "QUIT",     K_QUIT,  0,               PH_COMMAND,   0 },
+};
+static const struct verb other = { "", K_OTHER, 0, PH_COMMAND, 0 };
+
+static const struct verb *verb_find(const char *line, size_t v)
+{
+  size_t i;
+  for (i = 0; i < sizeof verbs / sizeof verbs[0]; ++i)
+    if (strlen(verbs[i].name) == v && !strncasecmp(line, verbs[i].name, v)) return &verbs[i];
+  return &other;
 }
 
 static void command(struct proxy *p, const char *line, size_t len)
 {
-  size_t l = len - 1, v = 0, alen;
-  const char *arg;
-  int rules_on = !p->c.rules_off && !p->authenticated;
+  struct cmd c;
+  size_t l = len - 1, v = 0;
+  const struct verb *verb;
+  enum verdict verdict;
 
   if (l && line[l - 1] == '\r') --l;
   while (v < l && line[v] != ' ') ++v;
-#define VERB(w) (v == sizeof w - 1 && !strncasecmp(line, w, v))
-  /* With rules on, a RCPT is judged by the sender of the transaction the
-   * backend has open: a MAIL it refuses (nested, SIZE, syntax) or one we
-   * refuse leaves that transaction as it was. A MAIL sent when no transaction
-   * can be open (none accepted, nothing owed) is believed at once: if the
-   * backend refuses it, the RCPTs judged by it meet no transaction there and
-   * get 503. Any other MAIL holds the commands after it until its reply. */
-  if (VERB("MAIL")) {
-    if (rules_on) {
-      enum addr_result ar;
-      /* rules need the sender: what we cannot read, the backend never sees */
-      if (!(arg = after(line + v, l - v, "FROM:", &alen))) { local(p, "501 5.5.4 syntax: MAIL FROM:<address>"); return; }
-      ar = addr_parse(arg, alen, p->pending, &p->plen);
-      if (ar != ADDR_OK) {
-        local(p, ar == ADDR_TOO_LONG ? "553 5.1.7 sender address too long" : "501 5.1.7 bad sender address syntax");
-        return;
-      }
-      if (p->have_sender || p->qlen) p->wait = 1;
-      else {
-        new_transaction(p);
-        memcpy(p->sender, p->pending, p->plen);
-        p->slen = p->plen;
-        p->have_sender = p->tentative = 1;
-      }
-    }
-    forward(p, PK_MAIL, line, len);
-  } else if (VERB("RCPT")) {
-    if (!rules_on) { ++p->rcpt_fwd; forward(p, PK_RCPT, line, len); }
-    else if (!p->have_sender) local(p, "503 5.5.1 MAIL first");   /* never a RCPT the rules have not seen */
-    else if (!(arg = after(line + v, l - v, "TO:", &alen))) { local(p, "501 5.5.4 syntax: RCPT TO:<address>"); ++p->rcpt_denied; }
-    else rcpt(p, line, len, arg, alen);
-  } else if (VERB("DATA")) {
-    if (!p->rcpt_fwd && p->rcpt_denied) { local(p, "554 5.5.1 no valid recipients"); return; }
-    forward(p, PK_DATA, line, len);
-    p->wait = 1;
-  } else if (VERB("AUTH")) {
-    forward(p, PK_AUTH, line, len);
-    p->wait = 1;
-  } else if (VERB("STARTTLS")) {
-    log_event(p, "refuse", "command", "STARTTLS");
-    local(p, "454 4.7.0 TLS not available here");
-  } else if (VERB("BDAT")) {
-    log_event(p, "refuse", "command", "BDAT");
-    local(p, "502 5.5.1 BDAT not available here");
-  } else if (VERB("EHLO")) forward(p, PK_EHLO, line, len);   /* the transaction ends with its 250 */
-  else if (VERB("HELO")) forward(p, PK_HELO, line, len);
-  else if (VERB("RSET")) forward(p, PK_RSET, line, len);
-  else if (VERB("QUIT")) forward(p, PK_QUIT, line, len);
-  else forward(p, PK_OTHER, line, len);
-#undef VERB
+  c.line = line;
+  c.len = len;
+  c.arg = line + v;
+  c.alen = l - v;
+  verb = verb_find(line, v);
+  verdict = verb->check ? verb->check(p, &c) : V_FORWARD;
+  if (verdict == V_LOCAL) return;
+  forward(p, verb->kind, line, len);
+  if (verb->kind == K_RCPT) ++p->rcpt_fwd_total;
+  if (verb->ends_txn) txn_close(p);
+  if (verdict == V_WAIT) phase(p, verb->wait);
 }
 
-/* A message body: pass it on up to and including CRLF.CRLF; a bare LF or CR ends the session. */
+/* ---- the client's bytes ---- */
+
+/* A message body: pass it on up to and including CRLF.CRLF; a bare LF or CR,
+ * or a NUL (BINARYMIME is never offered), ends the session. */
 static void body(struct proxy *p)
 {
-  size_t i;
-  for (i = 0; i < p->cin.len; ++i) {
-    char c = p->cin.s[i];
-    int s = p->dstate, bad = 0, end = 0;
-    switch (s) {
-      case S_BOL: s = c == '.' ? S_DOT : c == '\r' ? S_CR : S_MID; bad = c == '\n'; break;
-      case S_MID: s = c == '\r' ? S_CR : S_MID; bad = c == '\n'; break;
-      case S_CR: s = S_BOL; bad = c != '\n'; break;
-      case S_DOT: s = c == '\r' ? S_DOTCR : S_MID; bad = c == '\n'; break;
-      case S_DOTCR: end = c == '\n'; bad = !end; s = S_BOL; break;
+  const char *s = data(&p->from_client);
+  size_t i, n = p->from_client.len;
+  for (i = 0; i < n; ++i) {
+    char c = s[i];
+    int st = p->dstate, bad = c == '\0', end = 0;
+    switch (st) {
+      case S_BOL: st = c == '.' ? S_DOT : c == '\r' ? S_CR : S_MID; bad |= c == '\n'; break;
+      case S_MID: st = c == '\r' ? S_CR : S_MID; bad |= c == '\n'; break;
+      case S_CR: st = S_BOL; bad |= c != '\n'; break;
+      case S_DOT: st = c == '\r' ? S_DOTCR : S_MID; bad |= c == '\n'; break;
+      case S_DOTCR: end = c == '\n'; bad |= !end; st = S_BOL; break;
     }
     if (bad) {
-      /* never hand the backend a byte it might read as an end of data we did not see */
-      p->end = PROXY_ABORT;
-      p->why = "bare LF or CR in DATA";
-      p->cin.len = 0;
-      put(&p->tocl, bare_lf, sizeof bare_lf - 1);
+      /* never hand the server a byte it might read as an end of data we did not see */
+      consume(&p->from_client, n);
+      if (c == '\0') end_session(p, PROXY_ABORT, "NUL in DATA", nul_in_data, sizeof nul_in_data - 1);
+      else end_session(p, PROXY_ABORT, "bare LF or CR in DATA", bare_lf, sizeof bare_lf - 1);
       return;
     }
-    p->dstate = s;
+    p->dstate = st;
     if (end) {
-      if (put(&p->tobe, p->cin.s, i + 1)) { fail(p, "out of memory"); return; }
-      pbuf_consume(&p->cin, i + 1);
-      p->data = 0;
+      if (put(&p->to_server, s, i + 1)) { fail(p, "out of memory"); return; }
+      consume(&p->from_client, i + 1);
       p->dstate = S_BOL;
+      txn_close(p);          /* the transaction ends with the dot, not with its reply */
+      phase(p, PH_COMMAND);
       return;
     }
   }
@@ -326,177 +474,228 @@ static void body(struct proxy *p)
     --i;
     p->dstate = p->dstate == S_CR ? S_MID : S_DOT;
   }
-  if (put(&p->tobe, p->cin.s, i)) { fail(p, "out of memory"); return; }
-  pbuf_consume(&p->cin, i);
+  if (put(&p->to_server, s, i)) { fail(p, "out of memory"); return; }
+  consume(&p->from_client, i);
 }
 
 static void client(struct proxy *p)
 {
-  while (!p->end && p->cin.len && p->tobe.len < PROXY_BUF_MAX && p->qlen < PROXY_QUEUE_MAX) {
-    char *nl;
+  while (!p->end && p->from_client.len && p->to_server.len < PROXY_BUF_MAX && p->qlen < PROXY_QUEUE_MAX) {
+    const char *s, *nl;
     size_t len;
-    if (p->data) { body(p); if (p->data) return; continue; }
-    if (p->wait) return;
-    nl = memchr(p->cin.s, '\n', p->cin.len);
+    if (p->phase == PH_DATA) { body(p); if (p->phase == PH_DATA) return; continue; }
+    if (p->phase == PH_WAIT_MAIL || p->phase == PH_WAIT_DATA || p->phase == PH_WAIT_AUTH) return;
+    s = data(&p->from_client);
+    nl = memchr(s, '\n', p->from_client.len);
     if (!nl) {
-      if (p->cin.len > p->c.maxline + 1) { p->discarding = 1; p->cin.len = 0; }
+      if (p->from_client.len > p->c.maxline + 1) {
+        if (p->phase != PH_DISCARD) { p->resume = p->phase; phase(p, PH_DISCARD); }
+        consume(&p->from_client, p->from_client.len);
+      }
       return;
     }
-    len = (size_t)(nl - p->cin.s) + 1;
-    if (p->discarding || len - 1 - (len > 1 && nl[-1] == '\r') > p->c.maxline) {
-      p->discarding = 0;
+    len = (size_t)(nl - s) + 1;
+    if (p->phase == PH_DISCARD || len - 1 - (len > 1 && nl[-1] == '\r') > p->c.maxline) {
+      if (p->phase == PH_DISCARD) phase(p, p->resume);
       local(p, "500 5.5.2 line too long");
-    } else if (p->authline) {
-      p->authline = 0;      /* an AUTH answer, not a command */
-      p->wait = 1;
-      if (put(&p->tobe, p->cin.s, len)) fail(p, "out of memory");
+    } else if (p->phase == PH_AUTH_LINE) {
+      phase(p, PH_WAIT_AUTH);   /* an AUTH answer, not a command: it goes on as it is */
+      if (put(&p->to_server, s, len)) fail(p, "out of memory");
     } else
-      command(p, p->cin.s, len);
-    pbuf_consume(&p->cin, len);
+      command(p, s, len);
+    consume(&p->from_client, len);
+  }
+}
+
+/* ---- the server's replies ---- */
+
+/* The EHLO keywords the proxy cannot carry, by smtpreply_ehlo_filter's bits. */
+static void log_ehlo_removed(struct proxy *p, int removed)
+{
+  static const struct { int bit; const char *name; } kw[] = { { 1, "STARTTLS" }, { 2, "CHUNKING" }, { 4, "BINARYMIME" } };
+  char names[64];
+  size_t i, n = 0;
+  for (i = 0; i < sizeof kw / sizeof kw[0]; ++i) {
+    size_t k = strlen(kw[i].name);
+    if (!(removed & kw[i].bit)) continue;
+    if (n) names[n++] = ',';
+    memcpy(names + n, kw[i].name, k);
+    n += k;
+  }
+  names[n] = 0;
+  if (n) log_event(p, "ehlo", "removed", names);
+}
+
+/* What the reply to the command at the head of the queue means. */
+static void on_reply(struct proxy *p, struct owed *e, char *r, size_t *len, int code)
+{
+  int ok = code / 100 == 2;
+  switch (e->kind) {
+    case K_MAIL:
+      if (p->phase == PH_WAIT_MAIL && p->qlen == 1) {   /* the MAIL that waits is always the last one sent */
+        phase(p, PH_COMMAND);
+        if (ok) txn_begin(p, TX_OPEN, p->pending, p->plen);   /* now the server has this one, and only this one */
+      } else if (p->txn == TX_SENT) {                    /* sent with no transaction open */
+        if (ok) p->txn = TX_OPEN;
+        else txn_close(p);                               /* refused: there is still none */
+      }
+      pop(p);
+      break;
+    case K_EHLO:
+      if (code == 250) {
+        int removed;
+        *len = smtpreply_ehlo_filter(r, *len, &removed);
+        log_ehlo_removed(p, removed);
+      }
+      pop(p);
+      break;
+    case K_DATA:
+      if (code == 354) { e->kind = K_DATAEND; p->dstate = S_BOL; phase(p, PH_DATA); }
+      else { phase(p, PH_COMMAND); pop(p); }
+      break;
+    case K_AUTH:
+      if (code == 334) { phase(p, PH_AUTH_LINE); break; }
+      if (code == 235) { p->authenticated = 1; log_event(p, "auth", 0, 0); }
+      phase(p, PH_COMMAND);
+      pop(p);
+      break;
+    case K_QUIT: p->quit_done = 1; pop(p); break;
+    default: pop(p);
   }
 }
 
 static void reply(struct proxy *p, char *r, size_t len, int code)
 {
-  struct proxy_entry *e;
-  if (!p->qlen) { put(&p->tocl, r, len); return; }   /* unsolicited, e.g. a 421 before closing */
-  e = &p->q[p->qhead];
-  switch (e->kind) {
-    case PK_MAIL:
-      if (p->tentative) {      /* sent with no transaction open: refused, there is still none */
-        p->tentative = 0;
-        if (code / 100 != 2) new_transaction(p);
-      } else if (p->wait && p->qlen == 1) {   /* the MAIL that waits is always the last one sent */
-        p->wait = 0;
-        if (code / 100 == 2) {   /* now the backend has this transaction, and only this one */
-          new_transaction(p);
-          memcpy(p->sender, p->pending, p->plen);
-          p->slen = p->plen;
-          p->have_sender = 1;
-        }
-      }
-      pop(p);
-      break;
-    case PK_HELO: case PK_RSET:
-      if (code / 100 == 2) new_transaction(p);
-      pop(p);
-      break;
-    case PK_EHLO:
-      if (code / 100 == 2) new_transaction(p);
-      if (code == 250) {
-        int removed;
-        len = smtpreply_ehlo_filter(r, len, &removed);
-        if (removed) log_event(p, "ehlo", "removed", removed == 1 ? "STARTTLS" : removed & 1 ? "STARTTLS,CHUNKING" : "CHUNKING");
-      }
-      pop(p);
-      break;
-    case PK_DATA:
-      p->wait = 0;
-      if (code == 354) { e->kind = PK_DATAEND; p->data = 1; p->dstate = S_BOL; }
-      else pop(p);
-      break;
-    case PK_DATAEND: new_transaction(p); pop(p); break;
-    case PK_AUTH:
-      p->wait = 0;
-      if (code == 334) p->authline = 1;
-      else {
-        if (code == 235) { p->authenticated = 1; log_event(p, "auth", 0, 0); }
-        pop(p);
-      }
-      break;
-    case PK_QUIT: p->quit_done = 1; pop(p); break;
-    default: pop(p);
+  if (!p->qlen || p->phase == PH_DATA) {
+    /* nothing owed, or the server answered in the middle of a body: the two
+     * sides disagree about where a message ends (smuggling) */
+    if (code != 421) { fail(p, "desync"); return; }
+    put(&p->to_client, r, len);   /* the server is closing the session */
+    if (p->phase == PH_DATA) end_session(p, PROXY_FAILED, "server ended the session during DATA", 0, 0);
+    return;
   }
-  if (put(&p->tocl, r, len)) { fail(p, "out of memory"); return; }
+  on_reply(p, &p->q[p->qhead], r, &len, code);
+  if (put(&p->to_client, r, len)) { fail(p, "out of memory"); return; }
   flush_locals(p);
 }
 
-static void backend(struct proxy *p)
+static void server(struct proxy *p)
 {
-  while (!p->end && p->bin.len) {
+  while (!p->end && p->from_server.len) {
     int code = 0;
-    long n = smtpreply_complete(p->bin.s, p->bin.len, &code);
+    long n = smtpreply_complete(data(&p->from_server), p->from_server.len, &code);
     if (n < 0) { fail(p, "backend spoke no SMTP"); return; }
     if (!n) return;
-    reply(p, p->bin.s, (size_t)n, code);
-    pbuf_consume(&p->bin, (size_t)n);
+    reply(p, p->from_server.s + p->from_server.off, (size_t)n, code);
+    consume(&p->from_server, (size_t)n);
   }
 }
 
-void proxy_run(struct proxy *p)
+static void run(struct proxy *p)
 {
   size_t before;
   do {
-    before = p->cin.len + p->bin.len + p->qlen;
-    backend(p);
+    before = p->from_client.len + p->from_server.len + p->qlen;
+    server(p);
     client(p);
-  } while (!p->end && p->cin.len + p->bin.len + p->qlen != before);
+  } while (!p->end && p->from_client.len + p->from_server.len + p->qlen != before);
 }
 
-int proxy_init(struct proxy *p, const struct proxy_conf *c)
+/* ---- the interface ---- */
+
+struct proxy *proxy_new(const struct proxy_conf *c)
 {
-  memset(p, 0, sizeof *p);
+  struct proxy *p = calloc(1, sizeof *p);
+  if (!p) return 0;
   p->c = *c;
-  return push(p, PK_BANNER, 0, 0);
-}
-
-int proxy_client_done(const struct proxy *p)
-{
-  if (!p->client_eof) return 0;
-  if (!p->cin.len) return 1;
-  if (p->wait) return 0;                    /* the reply decides what the rest is */
-  if (p->data) return p->cin.len == 1 && p->cin.s[0] == '\r';   /* only a held CR is left */
-  return !memchr(p->cin.s, '\n', p->cin.len);    /* an unfinished last line never goes on */
+  p->phase = PH_COMMAND;
+  p->txn = TX_NONE;
+  if (push(p, K_BANNER, 0, 0)) { free(p); return 0; }
+  return p;
 }
 
 void proxy_free(struct proxy *p)
 {
+  if (!p) return;
   while (p->qlen) pop(p);
-  free(p->q); free(p->cin.s); free(p->bin.s); free(p->tocl.s); free(p->tobe.s);
+  free(p->q);
+  free(p->from_client.s);
+  free(p->from_server.s);
+  free(p->to_client.s);
+  free(p->to_server.s);
+  free(p);
 }
 
-size_t proxy_client_room(const struct proxy *p)
+size_t proxy_room(const struct proxy *p, enum proxy_side from)
 {
-  if (p->end || p->client_eof || p->tocl.len >= PROXY_BUF_MAX || p->tobe.len >= PROXY_BUF_MAX || p->qlen >= PROXY_QUEUE_MAX) return 0;
-  return p->cin.len < PROXY_BUF_MAX ? PROXY_BUF_MAX - p->cin.len : 0;
+  if (p->end || p->to_client.len >= PROXY_BUF_MAX) return 0;
+  if (from == PROXY_SERVER) return p->from_server.len < PROXY_BUF_MAX ? PROXY_BUF_MAX - p->from_server.len : 0;
+  if (p->client_eof || p->to_server.len >= PROXY_BUF_MAX || p->qlen >= PROXY_QUEUE_MAX) return 0;
+  return p->from_client.len < PROXY_BUF_MAX ? PROXY_BUF_MAX - p->from_client.len : 0;
 }
 
-size_t proxy_backend_room(const struct proxy *p)
+void proxy_input(struct proxy *p, enum proxy_side from, const char *b, size_t n)
 {
-  if (p->end || p->tocl.len >= PROXY_BUF_MAX) return 0;
-  return p->bin.len < PROXY_BUF_MAX ? PROXY_BUF_MAX - p->bin.len : 0;
+  if (put(from == PROXY_CLIENT ? &p->from_client : &p->from_server, b, n)) { fail(p, "out of memory"); return; }
+  run(p);
 }
 
-void proxy_client_input(struct proxy *p, const char *b, size_t n)
-{
-  if (put(&p->cin, b, n)) { fail(p, "out of memory"); return; }
-  proxy_run(p);
-}
-
-void proxy_backend_input(struct proxy *p, const char *b, size_t n)
-{
-  if (put(&p->bin, b, n)) { fail(p, "out of memory"); return; }
-  proxy_run(p);
-}
-
-void proxy_client_eof(struct proxy *p)
-{
-  p->client_eof = 1;
-}
-
-void proxy_backend_eof(struct proxy *p)
+static void server_eof(struct proxy *p)
 {
   if (p->end) return;
   if (p->quit_done) { p->end = PROXY_DONE; return; }
-  if (p->client_eof) {   /* the client left first; the backend saw that and quit */
-    if (p->qlen) put(&p->tocl, gone, sizeof gone - 1);
+  if (p->client_eof) {   /* the client left first; the server saw that and quit */
+    if (p->qlen) put(&p->to_client, gone, sizeof gone - 1);
     p->end = PROXY_DONE;
     return;
   }
   fail(p, "backend went away");
 }
 
-int proxy_idle(const struct proxy *p)
+void proxy_eof(struct proxy *p, enum proxy_side from)
 {
-  return !p->qlen;
+  if (from == PROXY_CLIENT) p->client_eof = 1;
+  else server_eof(p);
 }
+
+const char *proxy_output(const struct proxy *p, enum proxy_side to, size_t *len)
+{
+  const struct pbuf *b = to == PROXY_CLIENT ? &p->to_client : &p->to_server;
+  *len = b->len;
+  return data(b);
+}
+
+void proxy_sent(struct proxy *p, enum proxy_side to, size_t n)
+{
+  consume(to == PROXY_CLIENT ? &p->to_client : &p->to_server, n);
+  if (!p->end) run(p);      /* room again: what was held back may go on */
+}
+
+void proxy_drop_output(struct proxy *p, enum proxy_side to)
+{
+  struct pbuf *b = to == PROXY_CLIENT ? &p->to_client : &p->to_server;
+  consume(b, b->len);
+  if (!p->end) run(p);
+}
+
+int proxy_client_done(const struct proxy *p)
+{
+  const char *s = data(&p->from_client);
+  if (!p->client_eof) return 0;
+  if (!p->from_client.len) return 1;
+  if (p->phase == PH_WAIT_MAIL || p->phase == PH_WAIT_DATA || p->phase == PH_WAIT_AUTH) return 0;   /* the reply decides what the rest is */
+  if (p->phase == PH_DATA) return p->from_client.len == 1 && s[0] == '\r';   /* only a held CR is left */
+  return !memchr(s, '\n', p->from_client.len);    /* an unfinished last line never goes on */
+}
+
+int proxy_idle(const struct proxy *p) { return !p->qlen; }
+
+enum proxy_end proxy_end(const struct proxy *p, const char **why)
+{
+  if (why) *why = p->why;
+  return p->end;
+}
+
+unsigned long proxy_rcpts_forwarded(const struct proxy *p) { return p->rcpt_fwd_total; }
+
+int proxy_rules_apply(const struct proxy *p) { return rules_apply(p); }

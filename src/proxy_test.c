@@ -1,110 +1,217 @@
-/* The relay state machine without sockets: scripted bytes in, exact bytes out. */
+/* The relay state machine without sockets: one row per script, bytes in
+ * from either side, the exact bytes each side must get, the log lines. */
 #include <stdlib.h>
 #include <string.h>
 #include "proxy.h"
 #include "test.h"
 
-static struct proxy p;
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"   /* a step leaves len out unless it needs it */
 
-static void init(const char *rblsmtpd, int relay)
+/* A step: who speaks ('c' client, 's' server, 'C' client EOF, 'S' server EOF),
+ * what it says, then what must be waiting for the client and for the server
+ * afterwards (taken away each step; 0 = not checked); len for input with
+ * NUL bytes (0: strlen). */
+struct step { char who; const char *in, *to_client, *to_server; size_t len; };
+
+struct script {
+  const char *name;
+  int relay;                 /* RELAYCLIENT: no rules */
+  const char *rblsmtpd;
+  struct step steps[12];
+  enum proxy_end end;        /* how the session stands after the last step */
+  const char *log;           /* every event, "action key=val|..." ("" none, 0 not checked) */
+};
+
+#define BANNER { 's', "220 hi\r\n", "220 hi\r\n", "" }
+#define NORULES "451 4.3.0 unable to read the recipient rules, try again later\r\n"
+
+static const struct script scripts[] = {
+  { "relay: pipelined group, EHLO filtered, body after 354", 1, 0, {
+      BANNER,
+      { 'c', "EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nbody\r\n", "", "EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n" },
+      { 's', "250-x\r\n250-STARTTLS\r\n250 PIPELINING\r\n250 ok\r\n250 ok\r\n", "250-x\r\n250 PIPELINING\r\n250 ok\r\n250 ok\r\n", "" },
+      { 's', "354 go\r\n", "354 go\r\n", "body\r\n" },
+      { 'c', ".\r", "", "." },                                /* a final CR waits for its LF */
+      { 'c', "\nQUIT\r\n", "", "\r\nQUIT\r\n" },
+      { 's', "250 queued\r\n221 bye\r\n", "250 queued\r\n221 bye\r\n", "" },
+      { 'S', 0, "", "" } }, PROXY_DONE, "ehlo removed=STARTTLS" },
+
+  { "EHLO label names every keyword removed", 1, 0, {
+      BANNER,
+      { 'c', "EHLO x\r\n", "", "EHLO x\r\n" },
+      { 's', "250-x\r\n250-STARTTLS\r\n250-BINARYMIME\r\n250 CHUNKING\r\n", "250 x\r\n", "" } },
+    PROXY_RUNNING, "ehlo removed=STARTTLS,CHUNKING,BINARYMIME" },
+
+  { "rules unreadable: MAIL believed at once, local answers slotted after its reply", 0, 0, {
+      BANNER,
+      { 'c', "MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nRCPT TO:<e@f.example>\r\nDATA\r\nNOOP\r\n", "", "MAIL FROM:<a@b.example>\r\nNOOP\r\n" },
+      { 's', "250 ok\r\n", "250 ok\r\n" NORULES NORULES "554 5.5.1 no valid recipients\r\n", "" },
+      { 's', "250 noop\r\n", "250 noop\r\n", "" },
+      { 'c', "MAIL FROM:<b@c.example>\r\nRCPT TO:<x@y.example>\r\n", "", "MAIL FROM:<b@c.example>\r\n" },   /* one open: it waits */
+      { 's', "503 nested\r\n", "503 nested\r\n" NORULES, "" } },                 /* judged in the one still open */
+    PROXY_RUNNING, "tempfail from=<a@b.example> rcpt=<c@d.example>|tempfail from=<a@b.example> rcpt=<e@f.example>|"
+                   "tempfail from=<a@b.example> rcpt=<x@y.example>" },
+
+  { "RBLSMTPD: postmaster escapes it, joe gets 553", 0, "-listed", {
+      BANNER,
+      { 'c', "MAIL FROM:<>\r\nRCPT TO:<Postmaster@x.example>\r\nRCPT TO:<joe@x.example>\r\n", "", "MAIL FROM:<>\r\n" },
+      { 's', "250 ok\r\n", "250 ok\r\n" NORULES "553 listed\r\n", "" } },
+    PROXY_RUNNING, "tempfail from=<> rcpt=<postmaster@x.example>|rblsmtpd from=<> rcpt=<joe@x.example>" },
+
+  { "RCPT with no MAIL: 503 here, never forwarded", 0, 0, {
+      BANNER,
+      { 'c', "RCPT TO:<a@b.example>\r\nNOOP\r\n", "503 5.5.1 MAIL first\r\n", "NOOP\r\n" } }, PROXY_RUNNING, "" },
+
+  { "bare LF in DATA aborts, not one byte forwarded", 1, 0, {
+      BANNER,
+      { 'c', "DATA\r\n", "", "DATA\r\n" },
+      { 's', "354 go\r\n", "354 go\r\n", "" },
+      { 'c', "a\nb\r\n.\r\n", "451 4.5.0 bare LF or CR in message, see https://cr.yp.to/docs/smtplf.html\r\n", "" } }, PROXY_ABORT, "" },
+
+  { "NUL in DATA aborts (BINARYMIME is never offered)", 1, 0, {
+      BANNER,
+      { 'c', "DATA\r\n", "", "DATA\r\n" },
+      { 's', "354 go\r\n", "354 go\r\n", "" },
+      { 'c', "ab\r\n\0.\r\n", "451 4.5.0 NUL byte in message, not accepted here\r\n", "", 8 } }, PROXY_ABORT, "" },
+
+  { "desync: a reply in the middle of a body is 421, the end", 1, 0, {
+      BANNER,
+      { 'c', "DATA\r\n", "", "DATA\r\n" },
+      { 's', "354 go\r\n", "354 go\r\n", "" },
+      { 'c', "x\r\n", "", "x\r\n" },
+      { 's', "250 ok\r\n", "421 4.3.0 mail server unavailable, try again later\r\n", "" } }, PROXY_FAILED, "" },
+
+  { "desync: a reply with nothing owed is 421, the end", 1, 0, {
+      BANNER,
+      { 's', "250 surprise\r\n", "421 4.3.0 mail server unavailable, try again later\r\n", "" } }, PROXY_FAILED, "" },
+
+  { "an unsolicited 421 is passed on", 1, 0, {
+      BANNER,
+      { 's', "421 closing\r\n", "421 closing\r\n", "" } }, PROXY_RUNNING, "" },
+
+  { "the dot ends the transaction: a RCPT pipelined behind it meets none", 0, 0, {
+      BANNER,
+      { 'c', "MAIL FROM:<a@b.example>\r\n", "", "MAIL FROM:<a@b.example>\r\n" },
+      { 's', "250 ok\r\n", "250 ok\r\n", "" },
+      { 'c', "DATA\r\n", "", "DATA\r\n" },
+      { 's', "354 go\r\n", "354 go\r\n", "" },
+      { 'c', "x\r\n.\r\nRCPT TO:<c@d.example>\r\n", "", "x\r\n.\r\n" },
+      { 's', "250 queued\r\n", "250 queued\r\n503 5.5.1 MAIL first\r\n", "" } }, PROXY_RUNNING, "" },
+
+  { "RSET ends the transaction when forwarded, not at its reply", 0, 0, {
+      BANNER,
+      { 'c', "MAIL FROM:<a@b.example>\r\n", "", "MAIL FROM:<a@b.example>\r\n" },
+      { 's', "250 ok\r\n", "250 ok\r\n", "" },
+      { 'c', "RSET\r\nRCPT TO:<c@d.example>\r\nMAIL FROM:<e@f.example>\r\nRCPT TO:<g@h.example>\r\n", "",
+        "RSET\r\nMAIL FROM:<e@f.example>\r\n" },                 /* the MAIL waits: a reply is owed */
+      { 's', "250 reset\r\n250 ok\r\n", "250 reset\r\n503 5.5.1 MAIL first\r\n250 ok\r\n" NORULES, "" } },
+    PROXY_RUNNING, "tempfail from=<e@f.example> rcpt=<g@h.example>" },
+
+  { "AUTH: 334 takes one line as it is, 235 lifts the rules", 0, 0, {
+      BANNER,
+      { 'c', "AUTH PLAIN\r\nNOOP\r\n", "", "AUTH PLAIN\r\n" },
+      { 's', "334 \r\n", "334 \r\n", "NOOP\r\n" },               /* that line is the answer */
+      { 's', "235 ok\r\n", "235 ok\r\n", "" },
+      { 'c', "RCPT TO:<a@b>\r\n", "", "RCPT TO:<a@b>\r\n" } }, PROXY_RUNNING, "auth" },
+
+  { "an overlong line gets 500 and is not forwarded", 1, 0, {
+      BANNER,
+      { 'c', "NOOP xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+             "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+             "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "", "" },
+      { 'c', "\r\nQUIT\r\n", "500 5.5.2 line too long\r\n", "QUIT\r\n" } }, PROXY_RUNNING, "" },
+
+  { "STARTTLS and BDAT refused here", 1, 0, {
+      BANNER,
+      { 'c', "STARTTLS\r\nBDAT 10\r\n", "454 4.7.0 TLS not available here\r\n502 5.5.1 BDAT not available here\r\n", "" } },
+    PROXY_RUNNING, "refuse command=STARTTLS|refuse command=BDAT" },
+
+  { "server gone with a reply owed: 421", 1, 0, {
+      BANNER,
+      { 'c', "NOOP\r\n", "", "NOOP\r\n" },
+      { 'S', 0, "421 4.3.0 mail server unavailable, try again later\r\n", "" } }, PROXY_FAILED, "" },
+
+  { "server speaking no SMTP", 1, 0, {
+      BANNER,
+      { 's', "garbage\r\n", 0, 0 } }, PROXY_FAILED, "" },
+};
+
+static char logbuf[2048];
+
+static void record(void *ctx, const struct proxy_event *e)
 {
-  struct proxy_conf c;
-  memset(&c, 0, sizeof c);
-  c.rules = 0;                 /* no rules: every checked RCPT gets 451 */
-  c.rules_off = relay;
-  c.rblsmtpd = rblsmtpd;
-  c.maxline = 512;
-  c.ip = "192.0.2.1";
-  proxy_free(&p);
-  proxy_init(&p, &c);
+  size_t n = strlen(logbuf);
+  char *o = logbuf + n;
+  size_t room = sizeof logbuf - n;
+  (void)ctx;
+  if (n && room > 1) { *o++ = '|'; --room; }
+  if (e->rcpt)
+    snprintf(o, room, "%s from=<%.*s> rcpt=<%.*s>", e->action, (int)e->flen, e->from, (int)e->rlen, e->rcpt);
+  else if (e->key)
+    snprintf(o, room, "%s %s=%s", e->action, e->key, e->val);
+  else
+    snprintf(o, room, "%s", e->action);
 }
 
-static const char *take(struct pbuf *b)
+static const char *take(struct proxy *p, enum proxy_side to)
 {
   static char out[8192];
-  size_t n = b->len < sizeof out - 1 ? b->len : sizeof out - 1;
-  memcpy(out, b->s, n);
+  size_t n;
+  const char *s = proxy_output(p, to, &n);
+  if (n > sizeof out - 1) n = sizeof out - 1;
+  memcpy(out, s, n);
   out[n] = 0;
-  pbuf_consume(b, b->len);
+  proxy_sent(p, to, n);
   return out;
 }
 
-static void cl(const char *s) { proxy_client_input(&p, s, strlen(s)); }
-static void be(const char *s) { proxy_backend_input(&p, s, strlen(s)); }
+static void run_script(const struct script *sc)
+{
+  struct proxy_conf c;
+  struct proxy *p;
+  size_t i;
+  char what[300];
+
+  memset(&c, 0, sizeof c);
+  c.rules = 0;                 /* no rules: every checked RCPT gets 451 */
+  c.rules_off = sc->relay;
+  c.rblsmtpd = sc->rblsmtpd;
+  c.maxline = 256;
+  c.log = record;
+  logbuf[0] = 0;
+  p = proxy_new(&c);
+  CHECK(p != 0, "proxy_new");
+  if (!p) return;
+  for (i = 0; i < sizeof sc->steps / sizeof sc->steps[0] && sc->steps[i].who; ++i) {
+    const struct step *st = &sc->steps[i];
+    size_t n = st->len ? st->len : st->in ? strlen(st->in) : 0;
+    switch (st->who) {
+      case 'c': proxy_input(p, PROXY_CLIENT, st->in, n); break;
+      case 's': proxy_input(p, PROXY_SERVER, st->in, n); break;
+      case 'C': proxy_eof(p, PROXY_CLIENT); break;
+      case 'S': proxy_eof(p, PROXY_SERVER); break;
+    }
+    if (st->to_client) {
+      snprintf(what, sizeof what, "%s: step %zu, to the client", sc->name, i + 1);
+      CHECK_STR(take(p, PROXY_CLIENT), st->to_client, what);
+    }
+    if (st->to_server) {
+      snprintf(what, sizeof what, "%s: step %zu, to the server", sc->name, i + 1);
+      CHECK_STR(take(p, PROXY_SERVER), st->to_server, what);
+    }
+  }
+  snprintf(what, sizeof what, "%s: how it ends", sc->name);
+  CHECK_INT(proxy_end(p, 0), sc->end, what);
+  if (sc->log) {
+    snprintf(what, sizeof what, "%s: the log", sc->name);
+    CHECK_STR(logbuf, sc->log, what);
+  }
+  proxy_free(p);
+}
 
 int main(void)
 {
-  memset(&p, 0, sizeof p);
-  init(0, 1);                          /* RELAYCLIENT: a plain relay */
-  be("220 hi\r\n");
-  CHECK_STR(take(&p.tocl), "220 hi\r\n", "banner relayed");
-  cl("EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nbody\r\n");
-  CHECK_STR(take(&p.tobe), "EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n", "pipelined group forwarded, stops at DATA");
-  be("250-x\r\n250-STARTTLS\r\n250 PIPELINING\r\n250 ok\r\n250 ok\r\n");
-  CHECK_STR(take(&p.tocl), "250-x\r\n250 PIPELINING\r\n250 ok\r\n250 ok\r\n", "replies in order, EHLO filtered");
-  CHECK_STR(take(&p.tobe), "", "body held until 354");
-  be("354 go\r\n");
-  CHECK_STR(take(&p.tocl), "354 go\r\n", "354 relayed");
-  CHECK_STR(take(&p.tobe), "body\r\n", "then the body");
-  cl(".\r");
-  CHECK_STR(take(&p.tobe), ".", "a final CR waits for its LF");
-  cl("\nQUIT\r\n");
-  CHECK_STR(take(&p.tobe), "\r\nQUIT\r\n", "end of data, and QUIT pipelined after the dot");
-  be("250 queued\r\n221 bye\r\n");
-  CHECK_STR(take(&p.tocl), "250 queued\r\n221 bye\r\n", "final replies");
-
-  init(0, 0);                          /* rules unreadable */
-  be("220 hi\r\n");
-  take(&p.tocl);
-  cl("MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nRCPT TO:<e@f.example>\r\nDATA\r\nNOOP\r\n");
-  CHECK_STR(take(&p.tobe), "MAIL FROM:<a@b.example>\r\nNOOP\r\n", "no transaction open: MAIL believed at once, NOOP follows");
-  CHECK_STR(take(&p.tocl), "", "nothing answered before the MAIL reply");
-  be("250 ok\r\n");
-  CHECK_STR(take(&p.tocl), "250 ok\r\n451 4.3.0 unable to read the recipient rules, try again later\r\n"
-            "451 4.3.0 unable to read the recipient rules, try again later\r\n554 5.5.1 no valid recipients\r\n",
-            "local answers slotted after the MAIL reply");
-  CHECK_STR(take(&p.tobe), "", "nothing but MAIL and NOOP forwarded");
-  be("250 noop\r\n");
-  CHECK_STR(take(&p.tocl), "250 noop\r\n", "then the NOOP reply");
-  cl("MAIL FROM:<b@c.example>\r\nRCPT TO:<x@y.example>\r\n");
-  CHECK_STR(take(&p.tobe), "MAIL FROM:<b@c.example>\r\n", "a transaction open: the next MAIL waits for its reply");
-  be("503 nested\r\n");
-  CHECK_STR(take(&p.tocl), "503 nested\r\n451 4.3.0 unable to read the recipient rules, try again later\r\n",
-            "refused: the RCPT is judged in the transaction still open");
-  CHECK_STR(take(&p.tobe), "", "and not forwarded");
-
-  init("-listed", 0);
-  be("220 hi\r\n");
-  take(&p.tocl);
-  cl("MAIL FROM:<>\r\nRCPT TO:<Postmaster@x.example>\r\nRCPT TO:<joe@x.example>\r\n");
-  be("250 ok\r\n");
-  CHECK_STR(take(&p.tocl), "250 ok\r\n451 4.3.0 unable to read the recipient rules, try again later\r\n553 listed\r\n",
-            "RBLSMTPD: postmaster escapes it (then meets the unreadable rules), joe gets 553");
-
-  init(0, 1);
-  be("220 hi\r\n");
-  take(&p.tocl);
-  cl("DATA\r\n");
-  be("354 go\r\n");
-  take(&p.tocl); take(&p.tobe);
-  cl("a\nb\r\n.\r\n");
-  CHECK_INT(p.end, PROXY_ABORT, "bare LF aborts");
-  CHECK_STR(take(&p.tobe), "", "not one byte of it forwarded");
-  CHECK(strstr(take(&p.tocl), "451 4.5.0") != 0, "451 to the client");
-
-  init(0, 1);
-  be("220 hi\r\n");
-  take(&p.tocl);
-  cl("NOOP\r\n");
-  proxy_backend_eof(&p);
-  CHECK_INT(p.end, PROXY_FAILED, "backend gone with a reply owed");
-  CHECK_STR(take(&p.tocl), "421 4.3.0 mail server unavailable, try again later\r\n", "421");
-
-  init(0, 1);
-  be("220 hi\r\n");
-  take(&p.tocl);
-  be("garbage\r\n");
-  CHECK_INT(p.end, PROXY_FAILED, "backend speaking no SMTP");
-  proxy_free(&p);
+  size_t i;
+  for (i = 0; i < sizeof scripts / sizeof scripts[0]; ++i) run_script(&scripts[i]);
   return test_done();
 }
