@@ -141,9 +141,20 @@ void conn_events(const struct conn *c, int want_read, int want_write, short *rev
 
 void conn_ready(const struct conn *c, short rrevents, short wrevents, int *can_read, int *can_write)
 {
-  (void)c;
-  *can_read = rrevents != 0;
-  *can_write = wrevents != 0;
+  short trouble = (short)((rrevents | wrevents) & (POLLERR | POLLHUP | POLLNVAL));
+  if (!c->tls) {
+    *can_read = rrevents != 0;
+    *can_write = wrevents != 0;
+    return;
+  }
+  if (c->hwant) {   /* the handshake goes on in whichever call comes */
+    *can_read = *can_write = (rrevents | wrevents) != 0;
+    return;
+  }
+  /* a read that waits for POLLOUT, a write that waits for POLLIN; an error
+   * or hang-up lets both try and fail */
+  *can_read = conn_pending(c) || (c->rwant == POLLOUT ? wrevents : rrevents) != 0 || trouble;
+  *can_write = (c->wwant == POLLIN ? rrevents : wrevents) != 0 || trouble;
 }
 
 int conn_pending(const struct conn *c)

@@ -44,6 +44,8 @@ struct proxy_conf {
   proxy_log_fn *log;         /* 0: nothing is logged */
   void *log_ctx;
   int trace;                 /* log every change of phase (action=trace) */
+  int tls_offer;             /* EHLO offers STARTTLS (the certificate files are readable) */
+  int tls_active;            /* the session is inside TLS from the start (-i, SMTPS) */
 };
 
 enum proxy_end { PROXY_RUNNING = 0, PROXY_DONE, PROXY_ABORT, PROXY_FAILED };
@@ -74,6 +76,26 @@ void proxy_fail(struct proxy *p, const char *why);
 void proxy_abort(struct proxy *p, const char *why, const char *line);
 /* PROXY_RUNNING until the session has ended; *why (when why is not 0) says why. */
 enum proxy_end proxy_end(const struct proxy *p, const char **why);
+
+/* STARTTLS. The core does no I/O, so the driver loads the certificates and
+ * does the handshake when the core asks:
+ *   PROXY_TLS_ASK        a STARTTLS has every earlier reply out before it; load
+ *                        the certificates, then proxy_tls_refuse() (454, the
+ *                        session goes on in plaintext) or proxy_tls_go() (220;
+ *                        what the client sent after STARTTLS is discarded and
+ *                        logged, never executed: CVE-2011-0411);
+ *   PROXY_TLS_HANDSHAKE  once the 220 has been written, the handshake; then end
+ *                        the server, start a fresh one and say proxy_tls_up():
+ *                        the session starts over (RFC 3207 4.2: no HELO, sender,
+ *                        recipient or AUTH survives), the new server's banner is
+ *                        swallowed. A failed handshake ends the connection.
+ * Until then the client is not read (proxy_room is 0). */
+enum proxy_tls { PROXY_TLS_NONE, PROXY_TLS_ASK, PROXY_TLS_HANDSHAKE };
+enum proxy_tls proxy_tls_state(const struct proxy *p);
+void proxy_tls_refuse(struct proxy *p);
+void proxy_tls_go(struct proxy *p);
+void proxy_tls_up(struct proxy *p);
+int proxy_tls_active(const struct proxy *p);
 
 /* For tests and the fuzz invariant. */
 unsigned long proxy_rcpts_forwarded(const struct proxy *p);
