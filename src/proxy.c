@@ -93,7 +93,7 @@ static int put(struct pbuf *b, const char *s, size_t n)
   return 0;
 }
 
-static const char *data(const struct pbuf *b) { return b->s + b->off; }
+static const char *data(const struct pbuf *b) { return b->s ? b->s + b->off : ""; }
 
 static void consume(struct pbuf *b, size_t n)
 {

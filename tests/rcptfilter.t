@@ -37,8 +37,8 @@ RCPT TO:<other@example.org>
 RCPT TO:<unknown@example.org>
 QUIT"
 check_eq "exit 0" "$rc" 0
-case $err in *"rcptfilter: ip=192.0.2.7 pid="*" action=deny from=<spammer@bad.example> rcpt=<joe@example.com> rule=1 file=rules:1"*) ok "deny logged with rule and file:line";; *) not_ok "deny log" "$err";; esac
-case $err in *"action=ehlo removed=STARTTLS,CHUNKING"*) ok "EHLO filtering logged";; *) not_ok "ehlo log" "$err";; esac
+expect_match "deny logged with rule and file:line" "$err" "*rcptfilter: ip=192.0.2.7 pid=*action=deny from=<spammer@bad.example> rcpt=<joe@example.com> rule=1 file=rules:1*"
+expect_match "EHLO filtering logged" "$err" "*action=ehlo removed=STARTTLS,CHUNKING*"
 
 rf "${H}MAIL FROM:<x@bad.example>\r\nRCPT TO:<joe@example.com>\r\nRCPT TO:<nobody@example.com>\r\nDATA\r\nQUIT\r\n"
 check_eq "pipelined, every RCPT denied: DATA answered here" "$(echo "$out" | tail -5)" "250 ok
@@ -56,7 +56,7 @@ check_eq "exception allows; trap denies" "$(echo "$out" | tail -6 | head -5)" "2
 550 5.1.1 sorry, no mailbox here by that name
 250 ok
 354 go ahead"
-case $err in *"action=trap from=<friend@bad.example> rcpt=<trap@example.com> rule=8 file=rules:8"*) ok "trap logged with the client ip";; *) not_ok "trap log" "$err";; esac
+expect_match "trap logged with the client ip" "$err" "*action=trap from=<friend@bad.example> rcpt=<trap@example.com> rule=8 file=rules:8*"
 
 # DATA: byte for byte, and the end of data only at CRLF.CRLF
 $PY - "$T/body" <<'P'
@@ -74,8 +74,7 @@ for i in range(400):
 open(sys.argv[1], 'wb').write(b'\r\n'.join(lines) + b'\r\n')
 P
 { printf "${H}MAIL FROM:<a@b.example>\r\nRCPT TO:<alice@example.com>\r\nDATA\r\n"; cat "$T/body"; printf '.\r\nQUIT\r\n'; } > "$T/bodyin"
-n=$((n + 1)); D=$T/d$n; mkdir -p "$D"
-env -i TCPREMOTEIP=192.0.2.7 "$RF" "$T/rules.cdb" $STUB "$D" < "$T/bodyin" > "$D/out" 2>/dev/null; rc=$?
+rf_file "$T/bodyin"
 check_file_eq "8-bit, long lines, dot lines: body byte for byte" "$D/msg.1" "$T/body"
 check_eq "250 after the final dot, then 221" "$(tail -2 "$D/out" | tr -d '\r')" "250 ok queued as 1
 221 bye"
@@ -140,7 +139,7 @@ check_eq "missing rules.cdb: 451 4.3.0" "$(echo "$out" | tail -3)" "451 4.3.0 un
 head -c 5000 /dev/urandom > "$T/junk.cdb"
 RULES=$T/junk.cdb rf "${H}MAIL FROM:<a@b.example>\r\nRCPT TO:<alice@example.com>\r\nQUIT\r\n"
 check_eq "corrupt rules.cdb: 451 4.3.0" "$(echo "$out" | tail -2 | head -1)" "451 4.3.0 unable to read the recipient rules, try again later"
-case $err in *"action=tempfail"*) ok "unreadable rules logged";; *) not_ok "tempfail log" "$err";; esac
+expect_match "unreadable rules logged" "$err" "*action=tempfail*"
 
 # command line limit
 long=$(head -c 700 /dev/zero | tr '\0' a)
@@ -183,12 +182,10 @@ rf "${H}MAIL FROM:<a@b.example>\r\nRCPT TO:<alice@exa"
 check_eq "client EOF mid-command: the half line is not forwarded" "$(got | tail -1)" "MAIL FROM:<a@b.example>"
 
 # timeouts
-n=$((n + 1)); D=$T/d$n; mkdir -p "$D"
-( printf 'EHLO c\r\n'; sleep 4 ) | env -i TCPREMOTEIP=192.0.2.7 "$RF" -t 1 "$T/rules.cdb" $STUB "$D" > "$D/out" 2>/dev/null; rc=$?
-check_eq "idle client: 421 after -t" "$rc:$(tail -1 "$D/out" | tr -d '\r')" "0:421 4.4.2 timeout, closing"
-n=$((n + 1)); D=$T/d$n; mkdir -p "$D"
-( printf 'EHLO c\r\nMAIL FROM:<a@b.example>\r\n'; sleep 4 ) | env -i TCPREMOTEIP=192.0.2.7 STUB_STALL=mail "$RF" -t 1 "$T/rules.cdb" $STUB "$D" > "$D/out" 2>/dev/null; rc=$?
-check_eq "stalled backend: 421, exit 111" "$rc:$(tail -1 "$D/out" | tr -d '\r')" "111:421 4.3.0 mail server unavailable, try again later"
+rf_pipe "printf 'EHLO c\\r\\n'; sleep 4" -- -t 1
+check_eq "idle client: 421 after -t" "$rc:$(echo "$out" | tail -1)" "0:421 4.4.2 timeout, closing"
+rf_pipe "printf 'EHLO c\\r\\nMAIL FROM:<a@b.example>\\r\\n'; sleep 4" STUB_STALL=mail -- -t 1
+check_eq "stalled backend: 421, exit 111" "$rc:$(echo "$out" | tail -1)" "111:421 4.3.0 mail server unavailable, try again later"
 
 # usage
 for args in "" "rules.cdb" "-t 0 r.cdb prog" "-t x r.cdb prog" "-l 10 r.cdb prog" "-z r.cdb prog"; do
