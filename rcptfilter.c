@@ -24,7 +24,7 @@
 #include "die.h"
 
 #define PROG "rcptfilter"
-#define USAGE "rcptfilter [ -t idle ] [ -l maxline ] rules.cdb prog [ arg ... ]"
+#define USAGE "rcptfilter [ -t idle ] [ -l maxline ] [ -m maxrcpt ] [ -u maxbad ] rules.cdb prog [ arg ... ]"
 #define FINAL_DRAIN_MS 10000   /* what a client that does not read gets at the end, at most */
 
 struct relay {
@@ -233,17 +233,19 @@ int main(int argc, char **argv)
 {
   static struct relay r;
   struct proxy_conf c;
-  unsigned long idle = 1200, maxline = 4096;
+  unsigned long idle = 1200, maxline = 4096, maxrcpt = 100, maxbad = 20;
   int opt, to_server, from_server, status = 0;
   const char *env, *why;
   struct revip rip;
   enum proxy_end end;
 
   opterr = 0;
-  while ((opt = getopt(argc, argv, "+t:l:")) != -1)
+  while ((opt = getopt(argc, argv, "+t:l:m:u:")) != -1)
     switch (opt) {
       case 't': if (!num_ulong(optarg, 86400, &idle) || !idle) die_usage(PROG, USAGE); break;
       case 'l': if (!num_ulong(optarg, 65000, &maxline) || maxline < 512) die_usage(PROG, USAGE); break;
+      case 'm': if (!num_ulong(optarg, 1000000, &maxrcpt) || maxrcpt < 1) die_usage(PROG, USAGE); break;   /* RFC 5321 4.5.3.1.8: at least 100 should be taken */
+      case 'u': if (!num_ulong(optarg, 1000000, &maxbad)) die_usage(PROG, USAGE); break;
       default: die_usage(PROG, USAGE);
     }
   argv += optind;
@@ -254,6 +256,8 @@ int main(int argc, char **argv)
   r.idle_ms = (long long)idle * 1000;
   memset(&c, 0, sizeof c);
   c.maxline = maxline;
+  c.maxrcpt = maxrcpt;
+  c.maxbad = maxbad;
   c.rules_off = getenv("RELAYCLIENT") != 0;
   c.log = log_event;
   c.log_ctx = &r;

@@ -44,6 +44,9 @@ struct proxy_conf {
   proxy_log_fn *log;         /* 0: nothing is logged */
   void *log_ctx;
   int trace;                 /* log every change of phase (action=trace) */
+  unsigned long maxrcpt;     /* RCPTs forwarded per transaction; more get 452 (0: no limit) */
+  unsigned long maxbad;      /* refused RCPTs per session before 421 and the end (0: no limit) */
+  int checks;                /* the driver runs sender checks (SPF, RHSBL): see proxy_check_wanted */
 };
 
 enum proxy_end { PROXY_RUNNING = 0, PROXY_DONE, PROXY_ABORT, PROXY_FAILED };
@@ -74,6 +77,23 @@ void proxy_fail(struct proxy *p, const char *why);
 void proxy_abort(struct proxy *p, const char *why, const char *line);
 /* PROXY_RUNNING until the session has ended; *why (when why is not 0) says why. */
 enum proxy_end proxy_end(const struct proxy *p, const char **why);
+
+/* Sender checks (SPF, domain lists), run by the driver because they need
+ * DNS: when a transaction begins while rules apply and conf.checks is set,
+ * no command after its MAIL is read until the answer is in (the MAIL itself
+ * goes on at once, so the DNS time overlaps its round trip).
+ * proxy_check_wanted() gives a check to start, once: its id (0: none), the
+ * sender (no brackets, "" for <>) and the HELO/EHLO name. The driver calls
+ * proxy_check_done() with the same id; an answer for a transaction that has
+ * ended meanwhile is ignored. */
+struct proxy_check_req { unsigned long id; const char *sender, *helo; size_t slen, hlen; };
+struct proxy_check {
+  const char *action;        /* log action for a refused RCPT ("spf", "rhsbl"), 0: nothing refused */
+  const char *reply;         /* the reply each RCPT gets (without CRLF), postmaster@ and abuse@ except */
+  const char *key, *val;     /* on every RCPT log line of the transaction (e.g. "spf", "fail"), key 0: none */
+};
+unsigned long proxy_check_wanted(struct proxy *p, struct proxy_check_req *req);
+void proxy_check_done(struct proxy *p, unsigned long id, const struct proxy_check *result);
 
 /* For tests and the fuzz invariant. */
 unsigned long proxy_rcpts_forwarded(const struct proxy *p);

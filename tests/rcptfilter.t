@@ -164,6 +164,35 @@ check_eq "the sender of each transaction counts" "$(echo "$out" | tail -6)" "250
 550 5.1.1 sorry, no mailbox here by that name
 221 bye"
 
+# limits on the transaction and the session (issue 12)
+rf "${H}MAIL FROM:<a@b.example>\r\nRCPT TO:<alice@example.com>\r\nRCPT TO:<other@example.org>\r\nRCPT TO:<third@example.org>\r\nQUIT\r\n" -- -m 2
+check_eq "-m 2: the third RCPT gets 452 4.5.3" "$(echo "$out" | tail -4)" "250 ok
+250 ok
+452 4.5.3 too many recipients
+221 bye"
+check_eq "and is not forwarded" "$(got | grep -c RCPT)" 2
+dict=; for i in $(seq 1 30); do dict="${dict}RCPT TO:<guess$i@example.com>\r\n"; done
+rf "${H}MAIL FROM:<a@b.example>\r\n${dict}RCPT TO:<alice@example.com>\r\nQUIT\r\n"
+check_eq "harvest guard (default 20): 20 refusals, then 421 4.7.0 and the end" "$(echo "$out" | grep -c '^550 5.1.1 no such mailbox'):$(echo "$out" | tail -1):$rc" "20:421 4.7.0 too many invalid recipients:0"
+expect_match "action=harvest logged" "$err" "*action=harvest refused=20*"
+check "nothing after the limit reached the server" sh -c "! grep -q 'alice' '$D/received'"
+# (a RCPT pipelined before the server's 550 came is judged without it: the replies must be in)
+rf_pipe "printf '${H}MAIL FROM:<a@b.example>\\r\\nRCPT TO:<unknown1@example.org>\\r\\nRCPT TO:<unknown2@example.org>\\r\\n'; sleep 1; printf 'RCPT TO:<alice@example.com>\\r\\nQUIT\\r\\n'" -- -u 2
+check_eq "-u 2 counts the server's 550s too" "$(echo "$out" | tail -3)" "550 no such user
+550 no such user
+421 4.7.0 too many invalid recipients"
+rf "${H}MAIL FROM:<a@b.example>\r\n${dict}RCPT TO:<alice@example.com>\r\nQUIT\r\n" -- -u 0
+check_eq "-u 0: no guard" "$(echo "$out" | tail -2)" "250 ok
+221 bye"
+rf "${H}MAIL FROM:<>\r\nRCPT TO:<alice@example.com>\r\nRCPT TO:<other@example.org>\r\nDATA\r\nx\r\n.\r\nQUIT\r\n"
+check_eq "a bounce with a second recipient: 550 5.7.1 for it" "$(echo "$out" | sed -n '7,8p')" "250 ok
+550 5.7.1 a bounce has one recipient"
+check_eq "the bounce still goes to its one recipient" "$(tr -d '\r' < "$D/env.1")" "MAIL FROM:<>
+RCPT TO:<alice@example.com>"
+rf "${H}QUIT\r\n" STUB_EHLO_EXTRA=PIPECONNECT
+check "PIPECONNECT removed from EHLO" sh -c "! echo '$out' | grep -q PIPECONNECT"
+expect_match "and logged" "$err" "*removed=STARTTLS,CHUNKING,PIPECONNECT*"
+
 # backend death in every phase: 421, exit 111, no 250 it did not give
 for phase in banner ehlo mail rcpt data after354 afterdot; do
   HOLD=1 rf "${H}MAIL FROM:<a@b.example>\r\nRCPT TO:<alice@example.com>\r\nDATA\r\nSubject: x\r\n\r\nhi\r\n.\r\nQUIT\r\n" STUB_DIE=$phase
