@@ -114,18 +114,21 @@ static int flush(struct proxy *p, struct conn *c, enum proxy_side to)
   return 0;
 }
 
-/* Read what one side sent into the proxy. 1: bytes came, 0: nothing now, -1: EOF or error. */
+/* Read what one side sent straight into the proxy's buffer. 1: bytes came,
+ * 0: nothing now, -1: EOF or error. */
 static int pump_in(struct relay *r, struct conn *c, enum proxy_side from)
 {
-  char buf[16384];
-  size_t room = proxy_room(r->p, from);
-  ssize_t n = conn_read(c, buf, room < sizeof buf ? room : sizeof buf);
+  size_t room;
+  char *buf = proxy_space(r->p, from, &room);
+  ssize_t n;
+  if (!buf) return 0;
+  n = conn_read(c, buf, room);
   if (n == CONN_AGAIN) return 0;
   if (n <= 0) return -1;
   /* the clock restarts only when a client's line is complete: one that
    * trickles a byte at a time (slowloris) still has -t per line, no more */
   if (from == PROXY_SERVER || memchr(buf, '\n', (size_t)n)) r->last = fdio_now_ms();
-  proxy_input(r->p, from, buf, (size_t)n);
+  proxy_commit(r->p, from, (size_t)n);
   return 1;
 }
 

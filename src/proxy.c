@@ -81,9 +81,9 @@ static const char no_rules[] = "451 4.3.0 unable to read the recipient rules, tr
 
 /* ---- buffers ---- */
 
-static int put(struct pbuf *b, const char *s, size_t n)
+/* Room for n more bytes at the end of b. 0, or -1 (over the limits, out of memory). */
+static int reserve(struct pbuf *b, size_t n)
 {
-  if (!n) return 0;
   if (n > PROXY_BUF_MAX * 2 - b->len) return -1;   /* callers keep within the limits; this is the backstop */
   if (b->off + b->len + n > b->cap) {
     if (b->off) {
@@ -100,6 +100,13 @@ static int put(struct pbuf *b, const char *s, size_t n)
       b->cap = cap;
     }
   }
+  return 0;
+}
+
+static int put(struct pbuf *b, const char *s, size_t n)
+{
+  if (!n) return 0;
+  if (reserve(b, n)) return -1;
   memcpy(b->s + b->off + b->len, s, n);
   b->len += n;
   return 0;
@@ -511,42 +518,60 @@ static int waiting(const struct proxy *p)
 }
 
 /* A message body: pass it on up to and including CRLF.CRLF; a bare LF or CR,
- * or a NUL (BINARYMIME is never offered), ends the session. */
+ * or a NUL (BINARYMIME is never offered), ends the session. The middle of a
+ * line is the bulk: memchr finds its CR, and checks there is no LF or NUL
+ * before it; the states around line ends take one byte at a time. */
+static void bad_body(struct proxy *p, int nul)
+{
+  /* never hand the server a byte it might read as an end of data we did not see */
+  consume(&p->from_client, p->from_client.len);
+  if (nul) end_session(p, PROXY_ABORT, "NUL in DATA", nul_in_data, sizeof nul_in_data - 1);
+  else end_session(p, PROXY_ABORT, "bare LF or CR in DATA", bare_lf, sizeof bare_lf - 1);
+}
+
 static void body(struct proxy *p)
 {
   const char *s = data(&p->from_client);
-  size_t i, n = p->from_client.len;
-  for (i = 0; i < n; ++i) {
-    char c = s[i];
-    int st = p->dstate, bad = c == '\0', end = 0;
+  size_t i = 0, n = p->from_client.len;
+  int st = p->dstate;
+
+  while (i < n) {
+    if (st == S_MID) {
+      const char *cr = memchr(s + i, '\r', n - i), *lf, *nul;
+      size_t stop = cr ? (size_t)(cr - s) : n;
+      lf = memchr(s + i, '\n', stop - i);
+      nul = memchr(s + i, '\0', stop - i);
+      if (lf || nul) { bad_body(p, nul && (!lf || nul < lf)); return; }
+      i = stop;
+      if (cr) { st = S_CR; ++i; }
+      continue;
+    }
     switch (st) {
-      case S_BOL: st = c == '.' ? S_DOT : c == '\r' ? S_CR : S_MID; bad |= c == '\n'; break;
-      case S_MID: st = c == '\r' ? S_CR : S_MID; bad |= c == '\n'; break;
-      case S_CR: st = S_BOL; bad |= c != '\n'; break;
-      case S_DOT: st = c == '\r' ? S_DOTCR : S_MID; bad |= c == '\n'; break;
-      case S_DOTCR: end = c == '\n'; bad |= !end; st = S_BOL; break;
-    }
-    if (bad) {
-      /* never hand the server a byte it might read as an end of data we did not see */
-      consume(&p->from_client, n);
-      if (c == '\0') end_session(p, PROXY_ABORT, "NUL in DATA", nul_in_data, sizeof nul_in_data - 1);
-      else end_session(p, PROXY_ABORT, "bare LF or CR in DATA", bare_lf, sizeof bare_lf - 1);
-      return;
-    }
-    p->dstate = st;
-    if (end) {
-      if (put(&p->to_server, s, i + 1)) { fail(p, "out of memory"); return; }
-      consume(&p->from_client, i + 1);
-      p->dstate = S_BOL;
-      txn_close(p);          /* the transaction ends with the dot, not with its reply */
-      phase(p, PH_COMMAND);
-      return;
+      case S_BOL: if (s[i] == '.') { st = S_DOT; ++i; } else st = S_MID; break;   /* S_MID looks at this byte */
+      case S_DOT: if (s[i] == '\r') { st = S_DOTCR; ++i; } else st = S_MID; break;
+      case S_CR: if (s[i] != '\n') { bad_body(p, 0); return; } st = S_BOL; ++i; break;
+      case S_DOTCR:
+        if (s[i] != '\n') { bad_body(p, 0); return; }
+        if (put(&p->to_server, s, i + 1)) { fail(p, "out of memory"); return; }
+        consume(&p->from_client, i + 1);
+        p->dstate = S_BOL;
+        txn_close(p);        /* the transaction ends with the dot, not with its reply */
+        phase(p, PH_COMMAND);
+        return;
     }
   }
   /* all of it may go on, except a final CR whose LF has not come yet */
-  if (p->dstate == S_CR || p->dstate == S_DOTCR) {
+  if (st == S_CR || st == S_DOTCR) {
     --i;
-    p->dstate = p->dstate == S_CR ? S_MID : S_DOT;
+    st = st == S_CR ? S_MID : S_DOT;
+  }
+  p->dstate = st;
+  if (i == n && !p->to_server.len) {
+    /* all of it goes on and nothing is ahead of it: hand the buffer over, no copy */
+    struct pbuf t = p->to_server;
+    p->to_server = p->from_client;
+    p->from_client = t;
+    return;
   }
   if (put(&p->to_server, s, i)) { fail(p, "out of memory"); return; }
   consume(&p->from_client, i);
@@ -699,6 +724,24 @@ size_t proxy_room(const struct proxy *p, enum proxy_side from)
   if (from == PROXY_SERVER) return p->from_server.len < PROXY_BUF_MAX ? PROXY_BUF_MAX - p->from_server.len : 0;
   if (p->client_eof || p->to_server.len >= PROXY_BUF_MAX || p->qlen >= PROXY_QUEUE_MAX) return 0;
   return p->from_client.len < PROXY_BUF_MAX ? PROXY_BUF_MAX - p->from_client.len : 0;
+}
+
+char *proxy_space(struct proxy *p, enum proxy_side from, size_t *room)
+{
+  struct pbuf *b = from == PROXY_CLIENT ? &p->from_client : &p->from_server;
+  size_t n = proxy_room(p, from);
+  *room = 0;
+  if (!n) return 0;
+  if (reserve(b, n)) { fail(p, "out of memory"); return 0; }
+  *room = n;
+  return b->s + b->off + b->len;
+}
+
+void proxy_commit(struct proxy *p, enum proxy_side from, size_t n)
+{
+  struct pbuf *b = from == PROXY_CLIENT ? &p->from_client : &p->from_server;
+  b->len += n;
+  run(p);
 }
 
 void proxy_input(struct proxy *p, enum proxy_side from, const char *b, size_t n)

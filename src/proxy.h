@@ -59,6 +59,10 @@ void proxy_free(struct proxy *p);
 /* How many bytes that side may give now (0: not now; that is the back-pressure). */
 size_t proxy_room(const struct proxy *p, enum proxy_side from);
 void proxy_input(struct proxy *p, enum proxy_side from, const char *b, size_t n);
+/* The same without a copy: read up to *room bytes into the space given (0:
+ * none now), then say how many came. */
+char *proxy_space(struct proxy *p, enum proxy_side from, size_t *room);
+void proxy_commit(struct proxy *p, enum proxy_side from, size_t n);
 /* That side has closed its sending half. */
 void proxy_eof(struct proxy *p, enum proxy_side from);
 /* Bytes waiting for that side; proxy_sent() says how many were written. */
