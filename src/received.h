@@ -12,6 +12,12 @@
  *   Sendmail  from helo (rdns [192.0.2.7] (may be forged))   from helo ([192.0.2.7])
  *   Exim      from rdns ([192.0.2.7]:port helo=x)  from [192.0.2.7] (helo=x)   from [192.0.2.7] (port=1 helo=x)
  *   Microsoft from helo (2001:db8::7)
+ *   fetchmail from server [192.0.2.7] by localhost with IMAP
+ * Hand-overs inside one host name no client and are RECEIVED_LOCAL: qmail's
+ * (qmail 1 invoked ...), "with qmail-scanner-*" and "with mapi" always;
+ * Cyrus's from host ([unix socket]); a from clause of bare words (no group,
+ * no brackets) "with" local*, LMTP* or HTTP* (Exim local, Dovecot LMTP, the
+ * Gmail API). Any other hop without a readable address is UNREADABLE.
  * A HELO name is never taken for the address, even when it looks like one. */
 #ifndef RECEIVED_H
 #define RECEIVED_H
