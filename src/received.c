@@ -81,19 +81,19 @@ static size_t with_word(const char *b, size_t n, size_t i, const char **w)
   return 0;
 }
 
-/* Hand-overs inside one host that name no client: a qmail-queue filter
- * (qmail-scanner), Exchange's own mailbox (MAPI). */
-static int local_always(const char *w, size_t len)
-{
-  return prefix_ci(w, len, "qmail-scanner") || (len == 4 && prefix_ci(w, len, "mapi"));
-}
+/* A qmail-queue filter (qmail-scanner) hands over inside one host, whatever
+ * its from clause says. */
+static int local_always(const char *w, size_t len) { return prefix_ci(w, len, "qmail-scanner"); }
 
-/* Local delivery protocols: Exim's local*, LMTP (Cyrus, Dovecot, amavis),
- * web and API submission (Gmail's HTTPREST): local when no client is named. */
-static int local_protocol(const char *w, size_t len)
-{
-  return prefix_ci(w, len, "local") || prefix_ci(w, len, "lmtp") || prefix_ci(w, len, "http");
-}
+/* Exchange's mailbox server taking a message from its own user (MAPI). */
+static int account_always(const char *w, size_t len) { return len == 4 && prefix_ci(w, len, "mapi"); }
+
+/* Local delivery protocols: Exim's local*, LMTP (Cyrus, Dovecot, amavis):
+ * a hand-over when no client is named. */
+static int local_protocol(const char *w, size_t len) { return prefix_ci(w, len, "local") || prefix_ci(w, len, "lmtp"); }
+
+/* Web and API submission (Gmail's HTTPREST): an account's, when no client is named. */
+static int account_protocol(const char *w, size_t len) { return prefix_ci(w, len, "http"); }
 
 /* Is every group of the from clause a unix socket: Cyrus's ([unix socket])? */
 static int only_unix_sockets(const char *b, const size_t *gstart, const size_t *glen, size_t ngroups)
@@ -154,6 +154,7 @@ enum received_kind received_parse(const char *value, size_t len, struct received
   clause_end = i;
   wlen = with_word(buf, n, clause_end, &w);
   if (wlen && local_always(w, wlen)) return h->kind = RECEIVED_LOCAL;
+  if (wlen && account_always(w, wlen)) return h->kind = RECEIVED_ACCOUNT;
 
   /* Postfix, Sendmail, Exim with rDNS: [address] in the first group */
   if (ngroups && bracket_in_group(buf + gstart[0], glen[0], &h->ip)) return h->kind = RECEIVED_CLIENT;
@@ -171,7 +172,8 @@ enum received_kind received_parse(const char *value, size_t len, struct received
   /* no client named, and the receiving host says it was a hand-over inside itself */
   if (!bracket_word) {
     if (ngroups && only_unix_sockets(buf, gstart, glen, ngroups)) return h->kind = RECEIVED_LOCAL;   /* Cyrus */
-    if (!ngroups && wlen && local_protocol(w, wlen)) return h->kind = RECEIVED_LOCAL;   /* Dovecot LMTP, Gmail API, Exim */
+    if (!ngroups && wlen && local_protocol(w, wlen)) return h->kind = RECEIVED_LOCAL;   /* Dovecot LMTP, Exim */
+    if (!ngroups && wlen && account_protocol(w, wlen)) return h->kind = RECEIVED_ACCOUNT;   /* Gmail API */
   }
   if (local_hint && !ngroups) return h->kind = RECEIVED_LOCAL;   /* Exim: from user by host with local */
   return h->kind = RECEIVED_UNREADABLE;
@@ -209,6 +211,7 @@ enum received_walk received_origin(const char *msg, size_t len, const struct net
     switch (received_parse(msg + start + 9, end - start - 9, h)) {
     case RECEIVED_LOCAL: continue;
     case RECEIVED_UNREADABLE: *hop = hops; return RECEIVED_STOPPED;
+    case RECEIVED_ACCOUNT: *hop = hops; return RECEIVED_SUBMITTED;
     case RECEIVED_CLIENT:
       if (is_loopback(&h->ip) || (trusted && netlist_contains(trusted, &h->ip))) continue;
       *hop = hops;

@@ -45,9 +45,9 @@ static const struct { const char *mta; const char *value; int kind; const char *
   { "amavis", " from elaine.example.com ([127.0.0.1])\n by localhost (elaine.example.com [127.0.0.1]) (amavisd-new, port 10024)\n with LMTP id YENfxiy2KoPi; Mon,  7 Oct 2019 11:16:33 -0700 (PDT)", 1, "127.0.0.1", "elaine.example.com" },
   { "amavis, mapped loopback", " from bastet.se.example.com ([IPv6:::ffff:127.0.0.1])\n\tby localhost (bastet.se.example.com [::ffff:127.0.0.1]) (amavisd-new, port 10024)\n\twith LMTP id wPRZ9UvIVLX0; Fri, 15 Mar 2019 09:35:02 +0100 (CET)", 1, "127.0.0.1", "bastet.se.example.com" },
   { "amavis on another host", " from s645.example.se ([172.22.191.5])\n        by s475.example.se (s475.example.se [172.22.190.15]) (amavisd-new, port 10024)\n        with LMTP id A_f3cEmvDYkE; Wed,  5 May 2021 20:32:59 +0200 (CEST)", 1, "172.22.191.5", "s645.example.se" },
-  { "Microsoft, MAPI submission", " from DM6PR12MB3834.namprd12.prod.outlook.example\n ([fe80::cdbe:f274:ad65:9a78]) by DM6PR12MB3834.namprd12.prod.outlook.example\n ([fe80::cdbe:f274:ad65:9a78%7]) with mapi id 15.20.3370.016; Wed, 9 Sep 2020\n 16:21:26 +0000", 0, 0, "DM6PR12MB3834.namprd12.prod.outlook.example" },
+  { "Microsoft, MAPI submission", " from DM6PR12MB3834.namprd12.prod.outlook.example\n ([fe80::cdbe:f274:ad65:9a78]) by DM6PR12MB3834.namprd12.prod.outlook.example\n ([fe80::cdbe:f274:ad65:9a78%7]) with mapi id 15.20.3370.016; Wed, 9 Sep 2020\n 16:21:26 +0000", 2, 0, "DM6PR12MB3834.namprd12.prod.outlook.example" },
   { "Microsoft, internal SMTP", " from AZDC-MMB02.GD-MS.example (10.136.100.24) by AZDC-MMB05.GD-MS.example\n (10.136.100.27) with Microsoft SMTP Server (TLS) id 15.0.1473.3; Fri, 25 Oct\n 2019 04:59:54 -0700", 1, "10.136.100.24", "AZDC-MMB02.GD-MS.example" },
-  { "Gmail API", " from 753933720722 named unknown by gmailapi.google.example with\n HTTPREST; Fri, 6 May 2022 19:24:15 -0400", 0, 0, "753933720722" },
+  { "Gmail API", " from 753933720722 named unknown by gmailapi.google.example with\n HTTPREST; Fri, 6 May 2022 19:24:15 -0400", 2, 0, "753933720722" },
   { "Gmail internal", " by 2002:a05:6830:30b7:: with SMTP id g23mr3130288ots.159.1639019719943; \n Wed, 08 Dec 2021 19:15:19 -0800 (PST)", 0, 0, "" },
   { "Gmail MX", " from mail-sor-f41.google.example (mail-sor-f41.google.example. [209.85.220.41])\n        by mx.google.example with SMTPS id a640c23a62f3a-a8d2590c2absor7218166b\n        for <joe@example.com>\n        (Google Transport Security);\n        Tue, 24 Nov 2026 22:10:01 -0800 (PST)", 1, "209.85.220.41", "mail-sor-f41.google.example" },
   { "Gmail submission", " from smtpclient.apple ([2a02:8108:1234::5])\n        by smtp.gmail.example with ESMTPSA id 5b1f17b1804b1-42c8b43d3a2sm1234567f8f.1\n        for <joe@example.com>", 1, "2a02:8108:1234::5", "smtpclient.apple" },
@@ -96,6 +96,11 @@ static const struct { const char *what; const char *msg; int result; unsigned ho
     "From a@b Tue Nov 24 22:10:01 2026\nReceived: from unknown (HELO x) (203.0.113.52)\n  by mx with SMTP\n\n", 0, 1, "203.0.113.52" },
   { "all ours", "Received: from a (a [192.0.2.5]) by mx\nReceived: (qmail 1 invoked by uid 0)\n\n", 1, 0, 0 },
   { "no Received at all", "Subject: x\n\nReceived: from a (a [203.0.113.1]) by mx\n", 1, 0, 0 },
+  { "an account's submission on a trusted host ends the walk: forged hops below are not read",
+    "Received: from mail-sor-f41.google.example (mail-sor-f41.google.example. [192.0.2.41]) by mx\n"
+    "Received: by 2002:a05:6a10:b0a:b0:2cf:ae4b:6d77 with HTTP; Tue, 24 Nov 2026 14:10:01 -0800 (PST)\n"
+    "Received: from 753933720722 named unknown by gmailapi.google.example with\n HTTPREST; Tue, 24 Nov 2026\n"
+    "Received: from victim.example (victim.example [203.0.113.66]) by forged.example\n\n", 3, 3, 0 },
   { "unreadable hop stops the walk",
     "Received: from a (a [192.0.2.5]) by mx\nReceived: from mystery by a with SMTP\nReceived: from b (b [203.0.113.1]) by x\n\n", 2, 2, 0 },
 };

@@ -212,9 +212,9 @@ Subject: x
 body
 M
 check_eq "Microsoft 365 into Postfix: the outbound relay" "$(origin microsoft)" "0 40.107.243.40"
-check_eq "Microsoft trusted too: the MAPI hop names no client, nothing to blame (exit 100, no link-local guess)" \
+check_eq "Microsoft trusted too: the MAPI hop is a user's submission, nothing to blame (exit 100, no link-local guess)" \
   "$(origin microsoft -t 40.107.0.0/16 -t 2603:10b6::/32)" "100 "
-check "says no untrusted client" grep -q 'no untrusted client' "$T/err"
+check "says so, naming the header" grep -q 'Received: header number 3 (from DM6PR12MB3834.namprd12.prod.outlook.example) is a submission by an account of a trusted host, not a client' "$T/err"
 
 msg gmail <<'M'
 Received: (qmail 4711 invoked from network); 24 Nov 2026 22:10:02 -0000
@@ -233,7 +233,9 @@ body
 M
 check_eq "Gmail into qmail: Google's outbound host" "$(origin gmail)" "0 209.85.220.41"
 check_eq "Google trusted too: the API submission names no client (exit 100)" "$(origin gmail -t 209.85.128.0/17)" "100 "
-check "says no untrusted client (not an unreadable header)" grep -q 'no untrusted client' "$T/err"
+check "says it is an account's submission (not an unreadable header)" grep -q 'header number 4 (from 753933720722) is a submission by an account' "$T/err"
+{ sed '/^Subject:/,$d' "$T/gmail"; printf 'Received: from victim.example (victim.example [203.0.113.66])\n\tby forged.example (Postfix) with ESMTP id F\nSubject: x\n\nbody\n'; } > "$T/gmail-forged"
+check_eq "a Received: line forged below the API submission is not believed" "$(origin gmail-forged -t 209.85.128.0/17)" "100 "
 
 msg fetchmail <<'M'
 Received: from [127.0.0.1] (helo=localhost)
