@@ -1,12 +1,13 @@
 #!/bin/bash
 # Several MX hosts on existing engines, simulated on loopback in this suite's
-# own network namespace: mx1 (127.0.1.1) and mx2 (127.0.1.2) each run
-# examples/service/smtpd under one svscan, with their own rules.cdb and
-# multilog; the list host (127.0.1.10) runs rbldnsd (a service too), compiles
-# the rules and pushes them with examples/multimx/push-rules (rsync
-# --delay-updates), and rebuilds the shared list with
-# examples/multimx/list-cycle (every MX's log -> traplist -> rblzone).
-# Checked: a trap hit on mx1 gets the client refused by mx2 after one cycle;
+# own network namespace: mx1 (127.0.1.1), mx2 (127.0.1.2) and mx3 (127.0.1.3)
+# each run examples/service/smtpd under one svscan, with their own rules.cdb
+# and multilog; the list host (127.0.1.10) runs rbldnsd (a service too) for
+# mx1 and mx2, while mx3 runs its own rbldnsd on a pushed copy of the zone;
+# the list host compiles the rules and pushes them with
+# examples/multimx/push-rules (rsync --delay-updates), and rebuilds the shared
+# list with examples/multimx/list-cycle (every MX's log -> traplist -> rblzone).
+# Checked: a trap hit on mx1 gets the client refused by mx2 and mx3 after one cycle;
 # rules pushed again and again during 50 concurrent sessions on each MX lose
 # nothing, and each session sees the old rules or the new ones, never a mix
 # and never a broken cdb; mx2 with its list host gone fails open with -C and
@@ -25,11 +26,11 @@ $PY -c 'import socket;s=socket.socket();s.bind(("127.0.1.2",0))' 2>/dev/null ||
   { skip "multimx" "cannot bind 127.0.1.x"; exit 0; }
 ss -Hltn 'sport = :25' 2>/dev/null | grep -q . && { skip "multimx" "port 25 in use here (no private namespace?)"; exit 0; }
 
-MX1=127.0.1.1 MX2=127.0.1.2 LH=127.0.1.10
+MX1=127.0.1.1 MX2=127.0.1.2 MX3=127.0.1.3 LH=127.0.1.10
 chmod 755 "$T"
 lh=$T/lh svc=$T/service
-mkdir -p "$lh/zone" "$lh/stage" "$lh/traplogs" "$svc" "$T/mx1/etc" "$T/mx2/etc" "$T/mx1/store" "$T/mx2/store"
-chmod 755 "$lh" "$lh/zone"
+mkdir -p "$lh/zone" "$lh/stage" "$lh/traplogs" "$svc" "$T/mx1/etc" "$T/mx2/etc" "$T/mx3/etc" "$T/mx1/store" "$T/mx2/store" "$T/mx3/store" "$T/mx3/zone"
+chmod 755 "$lh" "$lh/zone" "$T/mx3" "$T/mx3/zone"
 PATH=$BIN:$TOP/examples/multimx:$PATH
 export PATH
 
@@ -39,8 +40,8 @@ filler() { awk 'BEGIN { for (i = 0; i < 20000; i++) printf "user%d@filler.exampl
 { echo 'trap@example.com::trap'; echo 'old-deny@example.com::deny'; filler; } > "$lh/rules.v1"
 { echo 'trap@example.com::trap'; echo 'new-deny@example.com::deny'; filler; } > "$lh/rules.v2"
 cp "$lh/rules.v1" "$lh/rules"
-push-rules "$lh/rules" "$lh/stage" "$T/mx1/etc" "$T/mx2/etc" 2>"$T/push.err"
-check "push-rules compiles once and pushes to both MXes" cmp -s "$T/mx1/etc/rules.cdb" "$T/mx2/etc/rules.cdb"
+push-rules "$lh/rules" "$lh/stage" "$T/mx1/etc" "$T/mx2/etc" "$T/mx3/etc" 2>"$T/push.err"
+check "push-rules compiles once and pushes to every MX" sh -c "cmp -s '$T/mx1/etc/rules.cdb' '$T/mx2/etc/rules.cdb' && cmp -s '$T/mx1/etc/rules.cdb' '$T/mx3/etc/rules.cdb'"
 check "the pushed cdb is the compiled one" cmp -s "$lh/stage/rules.cdb" "$T/mx1/etc/rules.cdb"
 printf 'bad line\n' > "$lh/rules.bad"
 cp "$T/mx1/etc/rules.cdb" "$T/rules.before"
@@ -58,6 +59,14 @@ cat > "$svc/lh-rbldnsd/run" <<R
 exec rbldnsd -n -u rbldns -w $lh/zone -b $LH/53 bl.test:combined:private.zone 2>&1
 R
 chmod +x "$svc/lh-rbldnsd/run"
+# mx3 has its own rbldnsd instead (the zone is pushed to it; -c 1: it checks the file every second)
+cp "$lh/zone/private.zone" "$T/mx3/zone/"
+mkdir -p "$svc/mx3-rbldnsd"
+cat > "$svc/mx3-rbldnsd/run" <<R
+#!/bin/sh
+exec rbldnsd -n -c 1 -u rbldns -w $T/mx3/zone -b $MX3/53 bl.test:combined:private.zone 2>&1
+R
+chmod +x "$svc/mx3-rbldnsd/run"
 
 # --- the backend: a scripted SMTP server that stores each message it accepts
 cat > "$T/backend" <<'B'
@@ -103,17 +112,21 @@ mx_service() { # name ip rblsmtpd2-options
 }
 mx_service mx1 $MX1 "-T 2 -r bl.test"
 mx_service mx2 $MX2 "-T 2 -C -r bl.test"
+mx_service mx3 $MX3 "-T 2 -r bl.test"
+printf '%s\n' $MX3 > "$svc/mx3-smtpd/env/DNSCACHEIP"
 
 svscan "$svc" < /dev/null > "$T/svscan.out" 2>&1 &
 svscanpid=$!
 at_exit "kill $svscanpid 2>/dev/null; wait $svscanpid 2>/dev/null
-  for d in $svc/mx1-smtpd $svc/mx1-smtpd/log $svc/mx2-smtpd $svc/mx2-smtpd/log $svc/lh-rbldnsd; do
+  for d in $svc/mx1-smtpd $svc/mx1-smtpd/log $svc/mx2-smtpd $svc/mx2-smtpd/log $svc/mx3-smtpd $svc/mx3-smtpd/log $svc/lh-rbldnsd $svc/mx3-rbldnsd; do
     svok \$d 2>/dev/null && svc -dx \$d; for i in \$(seq 1 50); do svok \$d 2>/dev/null || break; sleep 0.1; done; done"
 listening() { ss -Hltn "sport = :25" 2>/dev/null | grep -qF "$1:25"; }
-dns_up() { ss -Hlun "sport = :53" 2>/dev/null | grep -qF "$LH:53"; }
+dns_up() { ss -Hlun "sport = :53" 2>/dev/null | grep -qF "${1:-$LH}:53"; }
 check "mx1 listens" wait_for "listening $MX1"
 check "mx2 listens" wait_for "listening $MX2"
+check "mx3 listens" wait_for "listening $MX3"
 check "the list host's rbldnsd is up" wait_for dns_up
+check "mx3's own rbldnsd is up" wait_for "dns_up $MX3"
 
 # one SMTP session: client.py FROM-IP MX RCPT... -> one line per reply
 cat > "$T/client.py" <<'C'
@@ -153,8 +166,9 @@ check "mx2: a trap hit from another client" sh -c 'printf "%s\n" "$1" | grep -q 
 out=$(one 127.0.2.77 $MX2 ok@example.com)
 check "before the cycle mx2 still takes mail from mx1's trapper" sh -c 'printf "%s\n" "$1" | grep -q "^250 ok queued"' _ "$out"
 wait_for "grep -q 'ip=127.0.2.77 .*action=trap' '$svc/mx1-smtpd/log/main/current' && grep -q 'ip=127.0.2.78 .*action=trap' '$svc/mx2-smtpd/log/main/current'"
-TRAPLIST_OPTS="-N 127.0.1.0/24" RELOAD="svc -h $svc/lh-rbldnsd" \
-  list-cycle "$lh/private.list" "$lh/zone/private.zone" "$lh/traplogs" "$svc/mx1-smtpd/log/main" "$svc/mx2-smtpd/log/main" 2>"$T/cycle.err"
+TRAPLIST_OPTS="-N 127.0.1.0/24" RELOAD="svc -h $svc/lh-rbldnsd" ZONE_DEST="$T/mx3/zone" \
+  list-cycle "$lh/private.list" "$lh/zone/private.zone" "$lh/traplogs" \
+    "$svc/mx1-smtpd/log/main" "$svc/mx2-smtpd/log/main" "$svc/mx3-smtpd/log/main" 2>"$T/cycle.err"
 check_eq "one list cycle: exit 0" $? 0
 check "traplist read both MXes' logs: both clients listed" sh -c "grep -q '^127.0.2.77 expires=' '$lh/private.list' && grep -q '^127.0.2.78 expires=' '$lh/private.list'"
 check "rblzone put both in the zone" sh -c "grep -q '^127.0.2.77 :127.0.0.2:spamtrap' '$lh/zone/private.zone' && grep -q '^127.0.2.78 ' '$lh/zone/private.zone'"
@@ -165,6 +179,10 @@ out=$(one 127.0.2.78 $MX1 ok@example.com)
 check "and mx1 refuses mx2's trapper" sh -c 'printf "%s\n" "$1" | grep -q "^451 spamtrap"' _ "$out"
 out=$(one 127.0.2.79 $MX2 ok@example.com)
 check "a clean client still gets through mx2" sh -c 'printf "%s\n" "$1" | grep -q "^250 ok queued"' _ "$out"
+check "the zone was pushed to mx3" cmp -s "$lh/zone/private.zone" "$T/mx3/zone/private.zone"
+check "mx3's rbldnsd reloads the pushed zone by itself (-c)" wait_for "$PY '$TOP/tests/dnsq.py' $MX3 bl.test 127.0.2.77 | grep -q A=127.0.0.2"
+out=$(one 127.0.2.77 $MX3 ok@example.com)
+check "mx3 (its own rbldnsd) refuses mx1's trapper too" sh -c 'printf "%s\n" "$1" | grep -q "^451 spamtrap"' _ "$out"
 n=$(wc -l < "$lh/private.list")
 TRAPLIST_OPTS="-N 127.0.1.0/24" list-cycle "$lh/private.list" "$lh/zone/private.zone" "$lh/traplogs" "$svc/mx1-smtpd/log/main" "$T/no-such-mx" 2>"$T/cycle.err"
 check_eq "a cycle with one MX unreachable still runs (exit 0)" $? 0
@@ -208,7 +226,7 @@ loadpid=$!
 pushes=0 v=1
 while kill -0 $loadpid 2>/dev/null; do
   v=$((3 - v)); cp "$lh/rules.v$v" "$lh/rules"
-  push-rules "$lh/rules" "$lh/stage" "$T/mx1/etc" "$T/mx2/etc" 2>>"$T/push.err" && pushes=$((pushes + 1))
+  push-rules "$lh/rules" "$lh/stage" "$T/mx1/etc" "$T/mx2/etc" "$T/mx3/etc" 2>>"$T/push.err" && pushes=$((pushes + 1))
   sleep 0.05
 done
 wait $loadpid
@@ -253,6 +271,8 @@ check "mx2 with -c: a clean client gets 451 while the list cannot answer (fail c
 check "and never reached the backend" sh -c '! printf "%s\n" "$1" | grep -q "backend"' _ "$out"
 out=$(one 127.0.2.79 $MX1 ok@example.com)
 check "mx1 (default -C) still takes mail meanwhile" sh -c 'printf "%s\n" "$1" | grep -q "^250 ok queued"' _ "$out"
+out=$(one 127.0.2.78 $MX3 ok@example.com)
+check "mx3, with its own rbldnsd, still refuses a listed client meanwhile" sh -c 'printf "%s\n" "$1" | grep -q "^451 spamtrap"' _ "$out"
 svc -u "$svc/lh-rbldnsd"
 wait_for dns_up
 wait_for "$PY '$TOP/tests/dnsq.py' $LH bl.test 127.0.2.77 | grep -q A=127.0.0.2"
