@@ -25,7 +25,7 @@
 #include "die.h"
 
 #define PROG "rcptfilter"
-#define USAGE "rcptfilter [ -t idle ] [ -l maxline ] [ -c cert [ -k key ] ]... [ -i ] rules.cdb prog [ arg ... ]"
+#define USAGE "rcptfilter [ -t idle ] [ -l maxline ] [ -m maxrcpt ] [ -u maxbad ] [ -c cert [ -k key ] ]... [ -i ] rules.cdb prog [ arg ... ]"
 #define FINAL_DRAIN_MS 10000   /* what a client that does not read gets at the end, at most */
 
 struct relay {
@@ -171,18 +171,21 @@ static int flush(struct proxy *p, struct conn *c, enum proxy_side to)
   return 0;
 }
 
-/* Read what one side sent into the proxy. 1: bytes came, 0: nothing now, -1: EOF or error. */
+/* Read what one side sent straight into the proxy's buffer. 1: bytes came,
+ * 0: nothing now, -1: EOF or error. */
 static int pump_in(struct relay *r, struct conn *c, enum proxy_side from)
 {
-  char buf[16384];
-  size_t room = proxy_room(r->p, from);
-  ssize_t n = conn_read(c, buf, room < sizeof buf ? room : sizeof buf);
+  size_t room;
+  char *buf = proxy_space(r->p, from, &room);
+  ssize_t n;
+  if (!buf) return 0;
+  n = conn_read(c, buf, room);
   if (n == CONN_AGAIN) return 0;
   if (n <= 0) return -1;
   /* the clock restarts only when a client's line is complete: one that
    * trickles a byte at a time (slowloris) still has -t per line, no more */
   if (from == PROXY_SERVER || memchr(buf, '\n', (size_t)n)) r->last = fdio_now_ms();
-  proxy_input(r->p, from, buf, (size_t)n);
+  proxy_commit(r->p, from, (size_t)n);
   return 1;
 }
 
@@ -336,7 +339,7 @@ int main(int argc, char **argv)
 {
   static struct relay r;
   struct proxy_conf c;
-  unsigned long idle = 1200, maxline = 4096;
+  unsigned long idle = 1200, maxline = 4096, maxrcpt = 100, maxbad = 20;
   int opt, to_server, from_server, status = 0, implicit = 0;
   const char *env, *why, *tlswhy;
   struct revip rip;
@@ -344,10 +347,12 @@ int main(int argc, char **argv)
 
   opterr = 0;
   tlsserver_init(&r.tls);
-  while ((opt = getopt(argc, argv, "+t:l:c:k:i")) != -1)
+  while ((opt = getopt(argc, argv, "+t:l:m:u:c:k:i")) != -1)
     switch (opt) {
       case 't': if (!num_ulong(optarg, 86400, &idle) || !idle) die_usage(PROG, USAGE); break;
       case 'l': if (!num_ulong(optarg, 65000, &maxline) || maxline < 512) die_usage(PROG, USAGE); break;
+      case 'm': if (!num_ulong(optarg, 1000000, &maxrcpt) || maxrcpt < 1) die_usage(PROG, USAGE); break;   /* RFC 5321 4.5.3.1.8: at least 100 should be taken */
+      case 'u': if (!num_ulong(optarg, 1000000, &maxbad)) die_usage(PROG, USAGE); break;
       case 'c': if (tlsserver_add_cert(&r.tls, optarg)) die_usage(PROG, USAGE); break;
       case 'k': if (tlsserver_set_key(&r.tls, optarg)) die_usage(PROG, USAGE); break;
       case 'i': implicit = 1; break;
@@ -361,6 +366,8 @@ int main(int argc, char **argv)
   r.idle_ms = (long long)idle * 1000;
   memset(&c, 0, sizeof c);
   c.maxline = maxline;
+  c.maxrcpt = maxrcpt;
+  c.maxbad = maxbad;
   c.rules_off = getenv("RELAYCLIENT") != 0;
   c.log = log_event;
   c.log_ctx = &r;

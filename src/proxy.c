@@ -23,10 +23,13 @@ enum phase {
   PH_WAIT_AUTH,   /* AUTH (or an AUTH answer) sent: 334 asks for a line, 235 lifts the rules */
   PH_AUTH_LINE,   /* after 334: the next line is an AUTH answer, not a command */
   PH_DATA,        /* relaying a message body, up to and including CRLF.CRLF */
+  PH_WAIT_CHECK,  /* a transaction began: its sender checks (the driver's DNS) decide the RCPTs */
+  PH_CLOSING,     /* refusing the rest (harvest guard): the owed replies leave, then the end */
   PH_WAIT_TLS,    /* STARTTLS: its turn among the replies, then the driver's answer (certificates) */
   PH_TLS          /* 220 said: the driver does the handshake, then a fresh server */
 };
-static const char *const phase_names[] = { "command", "discard", "wait-mail", "wait-data", "wait-auth", "auth-line", "data", "wait-tls", "tls" };
+static const char *const phase_names[] = { "command", "discard", "wait-mail", "wait-data", "wait-auth", "auth-line", "data",
+                                           "wait-check", "closing", "wait-tls", "tls" };
 
 /* The transaction the rules judge RCPTs in: the one the server has open. */
 enum txn {
@@ -58,7 +61,15 @@ struct proxy {
   char pending[ADDR_MAX + 1];   /* the sender of the MAIL that PH_WAIT_MAIL waits for */
   size_t plen;
   unsigned long rcpt_fwd, rcpt_denied;   /* in this transaction */
+  unsigned long rcpt_tries;  /* RCPTs with a readable address in this transaction */
   unsigned long rcpt_fwd_total;
+  unsigned long bad;         /* RCPTs refused as invalid in this session, here or by the server */
+  char helo[ADDR_MAX + 1];   /* the last HELO/EHLO argument, for SPF's HELO identity */
+  size_t hlen;
+  unsigned long check_id;    /* the sender check of this transaction (0: none) */
+  int check_started;
+  char check_reply[RULES_MSG_MAX + 1];   /* "" when the check refuses nothing */
+  const char *check_action, *check_key, *check_val;
   int authenticated;
   int quit_done;
   int client_eof;
@@ -75,9 +86,9 @@ static const char no_rules[] = "451 4.3.0 unable to read the recipient rules, tr
 
 /* ---- buffers ---- */
 
-static int put(struct pbuf *b, const char *s, size_t n)
+/* Room for n more bytes at the end of b. 0, or -1 (over the limits, out of memory). */
+static int reserve(struct pbuf *b, size_t n)
 {
-  if (!n) return 0;
   if (n > PROXY_BUF_MAX * 2 - b->len) return -1;   /* callers keep within the limits; this is the backstop */
   if (b->off + b->len + n > b->cap) {
     if (b->off) {
@@ -94,12 +105,19 @@ static int put(struct pbuf *b, const char *s, size_t n)
       b->cap = cap;
     }
   }
+  return 0;
+}
+
+static int put(struct pbuf *b, const char *s, size_t n)
+{
+  if (!n) return 0;
+  if (reserve(b, n)) return -1;
   memcpy(b->s + b->off + b->len, s, n);
   b->len += n;
   return 0;
 }
 
-static const char *data(const struct pbuf *b) { return b->s ? b->s + b->off : ""; }   /* NULL + 0 is undefined */
+static const char *data(const struct pbuf *b) { return b->s ? b->s + b->off : ""; }
 
 static void consume(struct pbuf *b, size_t n)
 {
@@ -136,6 +154,8 @@ static void log_rcpt(struct proxy *p, const char *action, const char *rcpt, size
   e.rcpt = rcpt;
   e.rlen = rlen;
   e.d = d;
+  e.key = p->check_key;      /* the sender check's result, on every RCPT of the transaction */
+  e.val = p->check_val;
   emit(p, &e);
 }
 
@@ -217,6 +237,7 @@ static void flush_locals(struct proxy *p)
     if (put(&p->to_client, p->q[p->qhead].text, p->q[p->qhead].len)) { fail(p, "out of memory"); return; }
     pop(p);
   }
+  if (p->phase == PH_CLOSING && !p->qlen) end_session(p, PROXY_ABORT, "too many invalid recipients", 0, 0);
 }
 
 /* Answer here, in the command's place among the server's replies. */
@@ -239,22 +260,32 @@ static void forward(struct proxy *p, enum kind kind, const char *line, size_t le
 
 /* ---- the transaction ---- */
 
+static int rules_apply(const struct proxy *p) { return !p->c.rules_off && !p->authenticated; }
+
 static void txn_close(struct proxy *p)
 {
   p->txn = TX_NONE;
   p->slen = 0;
-  p->rcpt_fwd = p->rcpt_denied = 0;
+  p->rcpt_fwd = p->rcpt_denied = p->rcpt_tries = 0;
+  p->check_id = 0;           /* an answer still on its way is for nobody now */
+  p->check_reply[0] = 0;
+  p->check_action = p->check_key = p->check_val = 0;
+  if (p->phase == PH_WAIT_CHECK) phase(p, PH_COMMAND);
 }
 
 static void txn_begin(struct proxy *p, enum txn state, const char *sender, size_t slen)
 {
+  static unsigned long checks;
   txn_close(p);
   memcpy(p->sender, sender, slen);
   p->slen = slen;
   p->txn = state;
+  if (p->c.checks && rules_apply(p)) {
+    p->check_id = ++checks ? checks : ++checks;
+    p->check_started = 0;
+    phase(p, PH_WAIT_CHECK);
+  }
 }
-
-static int rules_apply(const struct proxy *p) { return !p->c.rules_off && !p->authenticated; }
 
 /* ---- commands ---- */
 
@@ -298,6 +329,27 @@ static enum verdict refuse_rcpt(struct proxy *p, const char *action, const char 
   return V_LOCAL;
 }
 
+/* The same for a recipient that does not exist as far as we know: these count
+ * towards the harvest guard (conf.maxbad). */
+static enum verdict refuse_invalid(struct proxy *p, const char *action, const char *rcpt, size_t rlen,
+                                   const struct rules_decision *d, const char *reply)
+{
+  ++p->bad;
+  return refuse_rcpt(p, action, rcpt, rlen, d, reply);
+}
+
+/* Enough refused recipients for one session: answer what is owed, then 421 and the end. */
+static enum verdict harvest(struct proxy *p)
+{
+  char n[NUM_FMT + 1];
+  n[num_fmt(n, p->bad)] = 0;
+  log_event(p, "harvest", "refused", n);
+  local(p, "421 4.7.0 too many invalid recipients");
+  phase(p, PH_CLOSING);
+  flush_locals(p);
+  return V_LOCAL;
+}
+
 /* With rules on, a RCPT is judged by the sender of the transaction the
  * server has open: a MAIL it refuses (nested, SIZE, syntax) or one we
  * refuse leaves that transaction as it was. A MAIL sent when no transaction
@@ -329,15 +381,20 @@ static enum verdict check_rcpt(struct proxy *p, const struct cmd *c)
   size_t alen, rlen, n;
   struct rules_decision d;
   enum addr_result ar;
+  int role;
 
   if (!rules_apply(p)) { ++p->rcpt_fwd; return V_FORWARD; }
+  if (p->c.maxbad && p->bad >= p->c.maxbad) return harvest(p);
   if (p->txn == TX_NONE) { local(p, "503 5.5.1 MAIL first"); return V_LOCAL; }   /* never a RCPT the rules have not seen */
   arg = after(c->arg, c->alen, "TO:", &alen);
   if (!arg) return refuse_rcpt(p, 0, 0, 0, 0, "501 5.5.4 syntax: RCPT TO:<address>");
   ar = addr_parse(arg, alen, r, &rlen);
   if (ar == ADDR_TOO_LONG) return refuse_rcpt(p, 0, 0, 0, 0, "553 5.1.3 recipient address too long");
   if (ar != ADDR_OK || !rlen) return refuse_rcpt(p, 0, 0, 0, 0, "501 5.1.3 bad recipient address syntax");
-  if (p->c.rblsmtpd && !is_role(r, rlen, "postmaster") && !is_role(r, rlen, "abuse")) {
+  ++p->rcpt_tries;
+  if (p->c.maxrcpt && p->rcpt_fwd >= p->c.maxrcpt) return refuse_rcpt(p, "refuse", r, rlen, 0, "452 4.5.3 too many recipients");
+  role = is_role(r, rlen, "postmaster") || is_role(r, rlen, "abuse");
+  if (p->c.rblsmtpd && !role) {
     /* rblsmtpd2 -D: the client is listed; only postmaster and abuse may be written to */
     const char *t = p->c.rblsmtpd;
     int perm = *t == '-';
@@ -346,15 +403,19 @@ static enum verdict check_rcpt(struct proxy *p, const struct cmd *c)
     reply[4 + n] = 0;
     return refuse_rcpt(p, "rblsmtpd", r, rlen, 0, reply);
   }
+  /* a bounce goes to the one address that sent the message: a second
+   * recipient is a spammer's use of <> (and a joe-job's backscatter) */
+  if (!p->slen && p->rcpt_tries > 1) return refuse_rcpt(p, "bounce", r, rlen, 0, "550 5.7.1 a bounce has one recipient");
+  if (p->check_reply[0] && !role) return refuse_rcpt(p, p->check_action, r, rlen, 0, p->check_reply);
   if (!p->c.rules) return refuse_rcpt(p, "tempfail", r, rlen, 0, no_rules);
   /* qmail-smtpd takes "joe" and delivers to joe@$envnoathost, perhaps the very
    * mailbox whose rules said no: only postmaster may come without a domain */
   if (addr_at(r, rlen) == rlen && !is_role(r, rlen, "postmaster"))
-    return refuse_rcpt(p, "refuse", r, rlen, 0, "553 5.1.3 recipient needs a domain");
+    return refuse_invalid(p, "refuse", r, rlen, 0, "553 5.1.3 recipient needs a domain");
   if (rules_decide(p->c.rules, p->sender, p->slen, r, rlen, &d) == -1)
     return refuse_rcpt(p, "tempfail", r, rlen, 0, no_rules);
-  if (d.action == RULES_DENY) return refuse_rcpt(p, "deny", r, rlen, &d, d.msg);
-  if (d.action == RULES_TRAP) return refuse_rcpt(p, "trap", r, rlen, &d, d.msg);
+  if (d.action == RULES_DENY) return refuse_invalid(p, "deny", r, rlen, &d, d.msg);
+  if (d.action == RULES_TRAP) return refuse_invalid(p, "trap", r, rlen, &d, d.msg);
   log_rcpt(p, d.action == RULES_ALLOW ? "allow" : "pass", r, rlen, &d);
   ++p->rcpt_fwd;
   return V_FORWARD;
@@ -427,6 +488,15 @@ static const struct verb *verb_find(const char *line, size_t v)
   return &other;
 }
 
+/* SPF's HELO identity, for a bounce (RFC 7208 2.3): the word after the verb. */
+static void remember_helo(struct proxy *p, const struct cmd *c)
+{
+  size_t i = 0, n = 0;
+  while (i < c->alen && c->arg[i] == ' ') ++i;
+  while (i < c->alen && c->arg[i] != ' ' && n < sizeof p->helo - 1) p->helo[n++] = c->arg[i++];
+  p->hlen = n;
+}
+
 static void command(struct proxy *p, const char *line, size_t len)
 {
   struct cmd c;
@@ -445,49 +515,78 @@ static void command(struct proxy *p, const char *line, size_t len)
   if (verdict == V_LOCAL) return;
   forward(p, verb->kind, line, len);
   if (verb->kind == K_RCPT) ++p->rcpt_fwd_total;
+  if (verb->kind == K_HELO || verb->kind == K_EHLO) remember_helo(p, &c);
   if (verb->ends_txn) txn_close(p);
   if (verdict == V_WAIT) phase(p, verb->wait);
 }
 
 /* ---- the client's bytes ---- */
 
+/* No command is read until a reply (or the driver's check) decides what comes next. */
+static int waiting(const struct proxy *p)
+{
+  switch (p->phase) {
+    case PH_WAIT_MAIL: case PH_WAIT_DATA: case PH_WAIT_AUTH: case PH_WAIT_CHECK: case PH_CLOSING: return 1;
+    case PH_WAIT_TLS: case PH_TLS: return 1;   /* nothing after STARTTLS runs before the driver says */
+    default: return 0;
+  }
+}
+
 /* A message body: pass it on up to and including CRLF.CRLF; a bare LF or CR,
- * or a NUL (BINARYMIME is never offered), ends the session. */
+ * or a NUL (BINARYMIME is never offered), ends the session. The middle of a
+ * line is the bulk: memchr finds its CR, and checks there is no LF or NUL
+ * before it; the states around line ends take one byte at a time. */
+static void bad_body(struct proxy *p, int nul)
+{
+  /* never hand the server a byte it might read as an end of data we did not see */
+  consume(&p->from_client, p->from_client.len);
+  if (nul) end_session(p, PROXY_ABORT, "NUL in DATA", nul_in_data, sizeof nul_in_data - 1);
+  else end_session(p, PROXY_ABORT, "bare LF or CR in DATA", bare_lf, sizeof bare_lf - 1);
+}
+
 static void body(struct proxy *p)
 {
   const char *s = data(&p->from_client);
-  size_t i, n = p->from_client.len;
-  for (i = 0; i < n; ++i) {
-    char c = s[i];
-    int st = p->dstate, bad = c == '\0', end = 0;
+  size_t i = 0, n = p->from_client.len;
+  int st = p->dstate;
+
+  while (i < n) {
+    if (st == S_MID) {
+      const char *cr = memchr(s + i, '\r', n - i), *lf, *nul;
+      size_t stop = cr ? (size_t)(cr - s) : n;
+      lf = memchr(s + i, '\n', stop - i);
+      nul = memchr(s + i, '\0', stop - i);
+      if (lf || nul) { bad_body(p, nul && (!lf || nul < lf)); return; }
+      i = stop;
+      if (cr) { st = S_CR; ++i; }
+      continue;
+    }
     switch (st) {
-      case S_BOL: st = c == '.' ? S_DOT : c == '\r' ? S_CR : S_MID; bad |= c == '\n'; break;
-      case S_MID: st = c == '\r' ? S_CR : S_MID; bad |= c == '\n'; break;
-      case S_CR: st = S_BOL; bad |= c != '\n'; break;
-      case S_DOT: st = c == '\r' ? S_DOTCR : S_MID; bad |= c == '\n'; break;
-      case S_DOTCR: end = c == '\n'; bad |= !end; st = S_BOL; break;
-    }
-    if (bad) {
-      /* never hand the server a byte it might read as an end of data we did not see */
-      consume(&p->from_client, n);
-      if (c == '\0') end_session(p, PROXY_ABORT, "NUL in DATA", nul_in_data, sizeof nul_in_data - 1);
-      else end_session(p, PROXY_ABORT, "bare LF or CR in DATA", bare_lf, sizeof bare_lf - 1);
-      return;
-    }
-    p->dstate = st;
-    if (end) {
-      if (put(&p->to_server, s, i + 1)) { fail(p, "out of memory"); return; }
-      consume(&p->from_client, i + 1);
-      p->dstate = S_BOL;
-      txn_close(p);          /* the transaction ends with the dot, not with its reply */
-      phase(p, PH_COMMAND);
-      return;
+      case S_BOL: if (s[i] == '.') { st = S_DOT; ++i; } else st = S_MID; break;   /* S_MID looks at this byte */
+      case S_DOT: if (s[i] == '\r') { st = S_DOTCR; ++i; } else st = S_MID; break;
+      case S_CR: if (s[i] != '\n') { bad_body(p, 0); return; } st = S_BOL; ++i; break;
+      case S_DOTCR:
+        if (s[i] != '\n') { bad_body(p, 0); return; }
+        if (put(&p->to_server, s, i + 1)) { fail(p, "out of memory"); return; }
+        consume(&p->from_client, i + 1);
+        p->dstate = S_BOL;
+        txn_close(p);        /* the transaction ends with the dot, not with its reply */
+        phase(p, PH_COMMAND);
+        return;
     }
   }
   /* all of it may go on, except a final CR whose LF has not come yet */
-  if (p->dstate == S_CR || p->dstate == S_DOTCR) {
+  if (st == S_CR || st == S_DOTCR) {
     --i;
-    p->dstate = p->dstate == S_CR ? S_MID : S_DOT;
+    st = st == S_CR ? S_MID : S_DOT;
+  }
+  p->dstate = st;
+  if (i == n && !p->to_server.len) {
+    /* all of it goes on and nothing is ahead of it: hand the buffer over, no copy */
+    struct pbuf t = p->to_server;
+    p->to_server = p->from_client;
+    p->from_client = t;
+    return;
   }
   if (put(&p->to_server, s, i)) { fail(p, "out of memory"); return; }
   consume(&p->from_client, i);
@@ -499,8 +598,7 @@ static void client(struct proxy *p)
     const char *s, *nl;
     size_t len;
     if (p->phase == PH_DATA) { body(p); if (p->phase == PH_DATA) return; continue; }
-    if (p->phase == PH_WAIT_MAIL || p->phase == PH_WAIT_DATA || p->phase == PH_WAIT_AUTH) return;
-    if (p->phase == PH_WAIT_TLS || p->phase == PH_TLS) return;   /* nothing after STARTTLS runs before the driver says */
+    if (waiting(p)) return;
     s = data(&p->from_client);
     nl = memchr(s, '\n', p->from_client.len);
     if (!nl) {
@@ -525,21 +623,10 @@ static void client(struct proxy *p)
 
 /* ---- the server's replies ---- */
 
-/* The EHLO keywords the proxy cannot carry, by smtpreply_ehlo_filter's bits. */
 static void log_ehlo_removed(struct proxy *p, int removed)
 {
-  static const struct { int bit; const char *name; } kw[] = { { 1, "STARTTLS" }, { 2, "CHUNKING" }, { 4, "BINARYMIME" } };
   char names[64];
-  size_t i, n = 0;
-  for (i = 0; i < sizeof kw / sizeof kw[0]; ++i) {
-    size_t k = strlen(kw[i].name);
-    if (!(removed & kw[i].bit)) continue;
-    if (n) names[n++] = ',';
-    memcpy(names + n, kw[i].name, k);
-    n += k;
-  }
-  names[n] = 0;
-  if (n) log_event(p, "ehlo", "removed", names);
+  if (smtpreply_ehlo_names(removed, names, sizeof names)) log_event(p, "ehlo", "removed", names);
 }
 
 /* What the reply to the command at the head of the queue means. */
@@ -581,6 +668,10 @@ static void on_reply(struct proxy *p, struct owed *e, char *r, size_t *len, int 
       if (code == 334) { phase(p, PH_AUTH_LINE); break; }
       if (code == 235) { p->authenticated = 1; log_event(p, "auth", 0, 0); }
       phase(p, PH_COMMAND);
+      pop(p);
+      break;
+    case K_RCPT:
+      if (code / 100 == 5) ++p->bad;   /* the server's "no such user" counts for the harvest guard too */
       pop(p);
       break;
     case K_QUIT: p->quit_done = 1; pop(p); break;
@@ -702,6 +793,8 @@ void proxy_tls_up(struct proxy *p)
   consume(&p->to_server, p->to_server.len);
   txn_close(p);
   p->authenticated = 0;        /* RFC 3207 4.2: nothing of the plaintext session survives */
+  p->hlen = 0;                 /* not even the HELO name (SPF's HELO identity) */
+  p->helo[0] = 0;
   p->quit_done = 0;
   p->dstate = S_BOL;
   p->tls = 1;
@@ -731,6 +824,24 @@ size_t proxy_room(const struct proxy *p, enum proxy_side from)
   if (p->client_eof || p->to_server.len >= PROXY_BUF_MAX || p->qlen >= PROXY_QUEUE_MAX) return 0;
   if (p->phase == PH_WAIT_TLS || p->phase == PH_TLS) return 0;   /* the next client byte is the handshake's */
   return p->from_client.len < PROXY_BUF_MAX ? PROXY_BUF_MAX - p->from_client.len : 0;
+}
+
+char *proxy_space(struct proxy *p, enum proxy_side from, size_t *room)
+{
+  struct pbuf *b = from == PROXY_CLIENT ? &p->from_client : &p->from_server;
+  size_t n = proxy_room(p, from);
+  *room = 0;
+  if (!n) return 0;
+  if (reserve(b, n)) { fail(p, "out of memory"); return 0; }
+  *room = n;
+  return b->s + b->off + b->len;
+}
+
+void proxy_commit(struct proxy *p, enum proxy_side from, size_t n)
+{
+  struct pbuf *b = from == PROXY_CLIENT ? &p->from_client : &p->from_server;
+  b->len += n;
+  run(p);
 }
 
 void proxy_input(struct proxy *p, enum proxy_side from, const char *b, size_t n)
@@ -782,7 +893,7 @@ int proxy_client_done(const struct proxy *p)
   const char *s = data(&p->from_client);
   if (!p->client_eof) return 0;
   if (!p->from_client.len) return 1;
-  if (p->phase == PH_WAIT_MAIL || p->phase == PH_WAIT_DATA || p->phase == PH_WAIT_AUTH) return 0;   /* the reply decides what the rest is */
+  if (waiting(p)) return 0;   /* the reply decides what the rest is */
   if (p->phase == PH_DATA) return p->from_client.len == 1 && s[0] == '\r';   /* only a held CR is left */
   return !memchr(s, '\n', p->from_client.len);    /* an unfinished last line never goes on */
 }
@@ -793,6 +904,35 @@ enum proxy_end proxy_end(const struct proxy *p, const char **why)
 {
   if (why) *why = p->why;
   return p->end;
+}
+
+unsigned long proxy_check_wanted(struct proxy *p, struct proxy_check_req *req)
+{
+  if (!p->check_id || p->check_started || p->phase != PH_WAIT_CHECK || p->end) return 0;
+  p->check_started = 1;
+  req->id = p->check_id;
+  req->sender = p->sender;
+  req->slen = p->slen;
+  req->helo = p->helo;
+  req->hlen = p->hlen;
+  return p->check_id;
+}
+
+void proxy_check_done(struct proxy *p, unsigned long id, const struct proxy_check *r)
+{
+  size_t n = 0;
+  if (!id || id != p->check_id || p->phase != PH_WAIT_CHECK || p->end) return;
+  if (r->action && r->reply) {
+    n = strlen(r->reply);
+    if (n > RULES_MSG_MAX) n = RULES_MSG_MAX;
+    memcpy(p->check_reply, r->reply, n);
+  }
+  p->check_reply[n] = 0;
+  p->check_action = r->action;
+  p->check_key = r->key;
+  p->check_val = r->val;
+  phase(p, PH_COMMAND);
+  run(p);
 }
 
 unsigned long proxy_rcpts_forwarded(const struct proxy *p) { return p->rcpt_fwd_total; }

@@ -46,6 +46,9 @@ struct proxy_conf {
   int trace;                 /* log every change of phase (action=trace) */
   int tls_offer;             /* EHLO offers STARTTLS (the certificate files are readable) */
   int tls_active;            /* the session is inside TLS from the start (-i, SMTPS) */
+  unsigned long maxrcpt;     /* RCPTs forwarded per transaction; more get 452 (0: no limit) */
+  unsigned long maxbad;      /* refused RCPTs per session before 421 and the end (0: no limit) */
+  int checks;                /* the driver runs sender checks (SPF, RHSBL): see proxy_check_wanted */
 };
 
 enum proxy_end { PROXY_RUNNING = 0, PROXY_DONE, PROXY_ABORT, PROXY_FAILED };
@@ -58,6 +61,10 @@ void proxy_free(struct proxy *p);
 /* How many bytes that side may give now (0: not now; that is the back-pressure). */
 size_t proxy_room(const struct proxy *p, enum proxy_side from);
 void proxy_input(struct proxy *p, enum proxy_side from, const char *b, size_t n);
+/* The same without a copy: read up to *room bytes into the space given (0:
+ * none now), then say how many came. */
+char *proxy_space(struct proxy *p, enum proxy_side from, size_t *room);
+void proxy_commit(struct proxy *p, enum proxy_side from, size_t n);
 /* That side has closed its sending half. */
 void proxy_eof(struct proxy *p, enum proxy_side from);
 /* Bytes waiting for that side; proxy_sent() says how many were written. */
@@ -96,6 +103,22 @@ void proxy_tls_refuse(struct proxy *p);
 void proxy_tls_go(struct proxy *p);
 void proxy_tls_up(struct proxy *p);
 int proxy_tls_active(const struct proxy *p);
+/* Sender checks (SPF, domain lists), run by the driver because they need
+ * DNS: when a transaction begins while rules apply and conf.checks is set,
+ * no command after its MAIL is read until the answer is in (the MAIL itself
+ * goes on at once, so the DNS time overlaps its round trip).
+ * proxy_check_wanted() gives a check to start, once: its id (0: none), the
+ * sender (no brackets, "" for <>) and the HELO/EHLO name. The driver calls
+ * proxy_check_done() with the same id; an answer for a transaction that has
+ * ended meanwhile is ignored. */
+struct proxy_check_req { unsigned long id; const char *sender, *helo; size_t slen, hlen; };
+struct proxy_check {
+  const char *action;        /* log action for a refused RCPT ("spf", "rhsbl"), 0: nothing refused */
+  const char *reply;         /* the reply each RCPT gets (without CRLF), postmaster@ and abuse@ except */
+  const char *key, *val;     /* on every RCPT log line of the transaction (e.g. "spf", "fail"), key 0: none */
+};
+unsigned long proxy_check_wanted(struct proxy *p, struct proxy_check_req *req);
+void proxy_check_done(struct proxy *p, unsigned long id, const struct proxy_check *result);
 
 /* For tests and the fuzz invariant. */
 unsigned long proxy_rcpts_forwarded(const struct proxy *p);

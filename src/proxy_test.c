@@ -1,16 +1,22 @@
 /* The relay state machine without sockets: one row per script, bytes in
  * from either side, the exact bytes each side must get, the log lines. */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "proxy.h"
+#include "rulesfile.h"
+#include "rulesmake.h"
 #include "test.h"
 
 #pragma GCC diagnostic ignored "-Wmissing-field-initializers"   /* a step leaves len out unless it needs it */
 
-/* A step: who speaks ('c' client, 's' server, 'C' client EOF, 'S' server EOF;
- * the driver's part of STARTTLS: 'A' the proxy asks and gets proxy_tls_go,
- * 'R' it asks and gets proxy_tls_refuse, 'U' the handshake is due and done,
- * proxy_tls_up; 'N' nothing asked yet and the client is not read),
+/* A step: who speaks ('c' client, 's' server, 'C' client EOF, 'S' server EOF,
+ * 'w' the driver takes the sender check, whose sender must be in, 'k' it
+ * answers: in is the reply every RCPT gets, "" for none; the driver's part
+ * of STARTTLS: 'A' the proxy asks and gets proxy_tls_go, 'R' it asks and
+ * gets proxy_tls_refuse, 'U' the handshake is due and done, proxy_tls_up;
+ * 'N' nothing asked yet and the client is not read),
  * what it says, then what must be waiting for the client and for the server
  * afterwards (taken away each step; 0 = not checked); len for input with
  * NUL bytes (0: strlen). */
@@ -24,7 +30,17 @@ struct script {
   enum proxy_end end;        /* how the session stands after the last step */
   const char *log;           /* every event, "action key=val|..." ("" none, 0 not checked) */
   int tls;                   /* 1: STARTTLS offered; 2: inside TLS from the start (-i) */
+  int rules;                 /* judge by the rules below (else: unreadable) */
+  unsigned long maxrcpt, maxbad;
+  int checks;
 };
+
+static const char rules_text[] =
+  "joe@x.example::deny\n"
+  "@closed.example::deny\n"
+  "alice@closed.example::allow\n"
+  "postmaster@closed.example::allow\n";
+#define DENIED "550 5.1.1 sorry, no mailbox here by that name\r\n"
 
 #define BANNER { 's', "220 hi\r\n", "220 hi\r\n", "" }
 #define NORULES "451 4.3.0 unable to read the recipient rules, try again later\r\n"
@@ -205,6 +221,52 @@ static const struct script scripts[] = {
       { 'c', "EHLO x\r\n", "", "EHLO x\r\n" },
       { 's', "250-x\r\n250 STARTTLS\r\n", "250 x\r\n", "" },
       { 'c', "STARTTLS\r\n", "503 5.5.1 TLS already active\r\n", "" } }, PROXY_RUNNING, "ehlo removed=STARTTLS", 2 },
+  { "harvest guard: after maxbad refusals, 421 in its place and the end", 0, 0, {
+      BANNER,
+      { 'c', "MAIL FROM:<a@b.example>\r\nRCPT TO:<joe@x.example>\r\nRCPT TO:<y@closed.example>\r\nRCPT TO:<alice@closed.example>\r\n",
+        "", "MAIL FROM:<a@b.example>\r\n" },
+      { 's', "250 ok\r\n", "250 ok\r\n" DENIED DENIED "421 4.7.0 too many invalid recipients\r\n", "" } }, PROXY_ABORT,
+    "deny from=<a@b.example> rcpt=<joe@x.example>|deny from=<a@b.example> rcpt=<y@closed.example>|harvest refused=2",
+    .rules = 1, .maxbad = 2 },
+
+  { "harvest guard counts the server's 5xx to RCPT too", 0, 0, {
+      BANNER,
+      { 'c', "MAIL FROM:<a@b.example>\r\nRCPT TO:<u1@o.example>\r\n", "", "MAIL FROM:<a@b.example>\r\nRCPT TO:<u1@o.example>\r\n" },
+      { 's', "250 ok\r\n550 no such user\r\n", "250 ok\r\n550 no such user\r\n", "" },
+      { 'c', "RCPT TO:<u2@o.example>\r\nNOOP\r\n", "421 4.7.0 too many invalid recipients\r\n", "" } }, PROXY_ABORT, 0,
+    .rules = 1, .maxbad = 1 },
+
+  { "maxrcpt: the RCPT after the limit gets 452", 0, 0, {
+      BANNER,
+      { 'c', "MAIL FROM:<a@b.example>\r\nRCPT TO:<alice@closed.example>\r\nRCPT TO:<bob@o.example>\r\n", "",
+        "MAIL FROM:<a@b.example>\r\nRCPT TO:<alice@closed.example>\r\n" },
+      { 's', "250 ok\r\n250 ok\r\n", "250 ok\r\n250 ok\r\n452 4.5.3 too many recipients\r\n", "" } }, PROXY_RUNNING, 0,
+    .rules = 1, .maxrcpt = 1 },
+
+  { "a bounce has one recipient", 0, 0, {
+      BANNER,
+      { 'c', "MAIL FROM:<>\r\nRCPT TO:<alice@closed.example>\r\nRCPT TO:<bob@o.example>\r\nRCPT TO:<c@o.example>\r\n", "",
+        "MAIL FROM:<>\r\nRCPT TO:<alice@closed.example>\r\n" },
+      { 's', "250 ok\r\n250 ok\r\n", "250 ok\r\n250 ok\r\n550 5.7.1 a bounce has one recipient\r\n550 5.7.1 a bounce has one recipient\r\n", "" } },
+    PROXY_RUNNING, "allow from=<> rcpt=<alice@closed.example>|bounce from=<> rcpt=<bob@o.example>|bounce from=<> rcpt=<c@o.example>",
+    .rules = 1 },
+
+  { "sender check: MAIL goes at once, RCPTs wait for the answer; postmaster escapes a refusal", 0, 0, {
+      BANNER,
+      { 'c', "EHLO h.example\r\nMAIL FROM:<s@spf.example>\r\nRCPT TO:<alice@closed.example>\r\nRCPT TO:<postmaster@closed.example>\r\n", "",
+        "EHLO h.example\r\nMAIL FROM:<s@spf.example>\r\n" },
+      { 's', "250 h\r\n250 ok\r\n", "250 h\r\n250 ok\r\n", "" },   /* the MAIL waited for the EHLO reply, then the check began */
+      { 'w', "s@spf.example", "", "" },
+      { 'k', "550 5.7.23 SPF says no", "550 5.7.23 SPF says no\r\n", "RCPT TO:<postmaster@closed.example>\r\n" } }, PROXY_RUNNING,
+    "spf from=<s@spf.example> rcpt=<alice@closed.example> spf=fail|allow from=<s@spf.example> rcpt=<postmaster@closed.example> spf=fail",
+    .rules = 1, .checks = 1 },
+
+  { "sender check: an answer for a transaction that ended is ignored", 0, 0, {
+      BANNER,
+      { 'c', "MAIL FROM:<s@spf.example>\r\nRCPT TO:<alice@closed.example>\r\n", "", "MAIL FROM:<s@spf.example>\r\n" },
+      { 'w', "s@spf.example", "", "" },
+      { 's', "550 no\r\n", "550 no\r\n503 5.5.1 MAIL first\r\n", "" },
+      { 'k', "550 5.7.23 SPF says no", "", "" } }, PROXY_RUNNING, "", .rules = 1, .checks = 1 },
 };
 
 static char logbuf[2048];
@@ -216,7 +278,9 @@ static void record(void *ctx, const struct proxy_event *e)
   size_t room = sizeof logbuf - n;
   (void)ctx;
   if (n && room > 1) { *o++ = '|'; --room; }
-  if (e->rcpt)
+  if (e->rcpt && e->key)
+    snprintf(o, room, "%s from=<%.*s> rcpt=<%.*s> %s=%s", e->action, (int)e->flen, e->from, (int)e->rlen, e->rcpt, e->key, e->val);
+  else if (e->rcpt)
     snprintf(o, room, "%s from=<%.*s> rcpt=<%.*s>", e->action, (int)e->flen, e->from, (int)e->rlen, e->rcpt);
   else if (e->key)
     snprintf(o, room, "%s %s=%s", e->action, e->key, e->val);
@@ -236,15 +300,42 @@ static const char *take(struct proxy *p, enum proxy_side to)
   return out;
 }
 
+static struct rules *rules;
+
+static struct rules *build(const char *text, const char *path)
+{
+  struct rulesmake m;
+  struct rule r;
+  const char *why, *p = text;
+  unsigned long line = 0;
+  int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+  if (fd == -1 || rulesmake_start(&m, fd) == -1) return 0;
+  while (*p) {
+    const char *nl = strchr(p, '\n');
+    ++line;
+    if (rulesfile_line(p, (size_t)(nl - p), &r, &why) == 1 && rulesmake_add(&m, &r, line) != 0) { rulesmake_free(&m); return 0; }
+    p = nl + 1;
+  }
+  if (rulesmake_finish(&m, "rules")) { rulesmake_free(&m); return 0; }
+  rulesmake_free(&m);
+  close(fd);
+  return rules_open(path);
+}
+
 static void run_script(const struct script *sc)
 {
   struct proxy_conf c;
   struct proxy *p;
+  struct proxy_check_req req;
+  unsigned long id = 0;
   size_t i;
   char what[300];
 
   memset(&c, 0, sizeof c);
-  c.rules = 0;                 /* no rules: every checked RCPT gets 451 */
+  c.rules = sc->rules ? rules : 0;   /* no rules: every checked RCPT gets 451 */
+  c.maxrcpt = sc->maxrcpt;
+  c.maxbad = sc->maxbad;
+  c.checks = sc->checks;
   c.rules_off = sc->relay;
   c.rblsmtpd = sc->rblsmtpd;
   c.maxline = 256;
@@ -280,6 +371,17 @@ static void run_script(const struct script *sc)
         proxy_tls_up(p);
         CHECK(proxy_tls_active(p) && proxy_tls_state(p) == PROXY_TLS_NONE, "TLS is up");
         break;
+      case 'w':
+        id = proxy_check_wanted(p, &req);
+        snprintf(what, sizeof what, "%s: step %zu, a check for the sender", sc->name, i + 1);
+        CHECK(id && req.slen == strlen(st->in) && !memcmp(req.sender, st->in, req.slen), what);
+        CHECK_INT(proxy_check_wanted(p, &req), 0, "and only once");
+        break;
+      case 'k': {
+        struct proxy_check r = { *st->in ? "spf" : 0, st->in, "spf", *st->in ? "fail" : "pass" };
+        proxy_check_done(p, id, &r);
+        break;
+      }
     }
     if (st->to_client) {
       snprintf(what, sizeof what, "%s: step %zu, to the client", sc->name, i + 1);
@@ -302,6 +404,14 @@ static void run_script(const struct script *sc)
 int main(void)
 {
   size_t i;
+  char path[] = "/tmp/proxy_test.XXXXXX";
+  int fd = mkstemp(path);
+  CHECK(fd != -1, "a temporary file for the rules");
+  close(fd);
+  rules = build(rules_text, path);
+  CHECK(rules != 0, "rules compiled");
   for (i = 0; i < sizeof scripts / sizeof scripts[0]; ++i) run_script(&scripts[i]);
+  rules_close(rules);
+  unlink(path);
   return test_done();
 }

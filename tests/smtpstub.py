@@ -13,6 +13,7 @@ after354|afterdot makes it exit at that point (a backend crash); STUB_STALL=
 the same names makes it hang there instead. STUB_STRIP_NUL=1 drops NUL bytes
 from what it reads and STUB_DOT_END=LINE also ends DATA at that line: the
 broken servers the published smuggling probes were written against.
+STUB_EHLO_EXTRA="KW ..." adds keywords to its EHLO reply.
 """
 import os, sys, time
 logdir = sys.argv[1]
@@ -50,7 +51,8 @@ while True:
     if verb == b'EHLO':
         env = None
         point('ehlo')
-        say('250-stub hello\r\n250-PIPELINING\r\n250-STARTTLS\r\n250-CHUNKING\r\n250-8BITMIME\r\n250 SIZE 100000000')
+        extra = ''.join('250-%s\r\n' % k for k in os.environ.get('STUB_EHLO_EXTRA', '').split())
+        say('250-stub hello\r\n250-PIPELINING\r\n250-STARTTLS\r\n250-CHUNKING\r\n' + extra + '250-8BITMIME\r\n250 SIZE 100000000')
     elif verb == b'HELO':
         env = None
         say('250 stub')
