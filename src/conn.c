@@ -88,14 +88,18 @@ int conn_handshake(struct conn *c)
 
 ssize_t conn_read(struct conn *c, char *b, size_t n)
 {
-  ssize_t r;
+  ssize_t r = 0;
+  size_t got;
   if (c->rfd < 0) { errno = EBADF; return -1; }
   if (!c->tls) return plain_read(c, b, n);
   if (c->hwant) { int h = conn_handshake(c); if (h != 1) return h; }
   if (n > 1 << 30) n = 1 << 30;           /* tls_read refuses more than INT_MAX */
   c->more = 0;
-  r = tls_read(c->tls, b, n);
-  if (r > 0) { c->rwant = 0; c->more = (size_t)r == n; return r; }
+  /* a record at a time (16 KiB at most): go on while records are there, so
+   * one conn_read (and one pass of the caller's loop) takes what came */
+  for (got = 0; got < n; got += (size_t)r)
+    if ((r = tls_read(c->tls, b + got, n - got)) <= 0) break;
+  if (got) { c->rwant = r < 0 ? want(r) : 0; c->more = got == n; return (ssize_t)got; }
   if (r == 0) { c->rwant = 0; return 0; }  /* close_notify, or EOF after the handshake */
   if (want(r)) { c->rwant = want(r); return CONN_AGAIN; }
   set_err(c, "read: ", tls_error(c->tls));

@@ -29,8 +29,11 @@ for run in 1 2; do
   check "run $run: postmaster still gets mail from the listed client" \
     sh -c 'sed -n "/postmaster still gets/,/^== 3\./p" "$1" | grep -q "^   <-  250 OK id="' sh "$o"
   check "run $run: the per-mailbox deny is 550 ... no mailbox" grep -q '^   <\*\* 550 5.1.1 sorry, no mailbox here by that name' "$o"
-  check "run $run: two stored files shown, and they exist" \
-    sh -c 'n=0; for f in $(grep -o "^   /[^ ]*/Maildir/new/[^ ]*" "$1"); do [ -f "$f" ] && n=$((n+1)); done; [ $n = 2 ]' sh "$o"
+  check "run $run: three stored files shown, and they exist" \
+    sh -c 'n=0; for f in $(grep -o "^   /[^ ]*/Maildir/new/[^ ]*" "$1"); do [ -f "$f" ] && n=$((n+1)); done; [ $n = 3 ]' sh "$o"
+  check "run $run: STARTTLS: TLS started, the deny rule holds inside it, then a delivery" \
+    sh -c 'sed -n "/^== 5\./,/^== Delivered/p" "$1" > "$1.tls"; grep -q "^   === TLS started with cipher TLSv1.3" "$1.tls" && grep -q "^   <~\* 550 5.1.1 sorry, no mailbox" "$1.tls" && grep -q "^   <~  250 OK id=" "$1.tls"' sh "$o"
+  check "run $run: the TLS session logged" grep -q "rcptfilter: ip=127.0.0.1 pid=[0-9]* action=tls version=TLSv1.3 cipher=" "$o"
   check "run $run: the log lines are shown" \
     sh -c 'grep -q "rblsmtpd2: ip=127.0.0.2 pid=[0-9]* action=reject" "$1" && grep -q "rcptfilter: ip=127.0.0.1 pid=[0-9]* action=deny" "$1" && grep -q "action=delay" "$1"' sh "$o"
   check "run $run: ends with how to stop" grep -q 'make demo-stop' "$o"
