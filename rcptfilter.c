@@ -13,6 +13,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/wait.h>
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include "conn.h"
 #include "tlsserver.h"
 #include "proxy.h"
@@ -109,6 +112,11 @@ static pid_t start_server(char **argv, int *to_server, int *from_server)
 static int handshake(struct relay *r, const char **why)
 {
   long long until = fdio_now_ms() + r->idle_ms;
+  int one = 1;
+  /* TLS writes small records right after one another (session tickets, then
+   * the EHLO reply): with Nagle each waits for the peer's delayed ACK, 40 ms
+   * a session. Not a TCP socket (a test's pipe): nothing to do. */
+  (void)setsockopt(r->client.wfd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   for (;;) {
     struct pollfd f[2];
     nfds_t n = 0;
