@@ -264,7 +264,8 @@ static int starttls(struct relay *r)
       return 1;
     case PROXY_TLS_HANDSHAKE:
       proxy_output(r->p, PROXY_CLIENT, &len);
-      if (len || !r->client_listening) return 1;   /* the 220 first, all of it, in plaintext */
+      if (!r->client_listening) { proxy_abort(r->p, "client gone before the TLS handshake", 0); return 0; }
+      if (len) return 1;   /* the 220 first, all of it, in plaintext */
       if (conn_starttls(&r->client, r->tls.ctx) == -1 || !handshake(r, &why)) {
         proxy_abort(r->p, tls_failure(r, why), 0);   /* never a plaintext fallback */
         r->client_listening = 0;

@@ -44,7 +44,9 @@ serve 2506 -- -t 5 -c "$T/nonexistent.pem"
 serve 2507 -- -t 2 -c "$C/combined.pem"
 serve 2508 STUB_DIE=mail -- -t 5 -c "$C/combined.pem"
 serve 2509 -- -t 5 -c "$C/mismatch.pem"
-for p in 2501 2503 2504 2505 2506 2507 2508 2509; do
+serve 2510 RBLSMTPD=-listed -- -t 5 -c "$C/combined.pem"
+serve 2511 -- -t 5 -u 2 -m 2 -c "$C/combined.pem"
+for p in 2501 2503 2504 2505 2506 2507 2508 2509 2510 2511; do
   wait_for "$PY -c 'import socket; socket.create_connection((\"$A\", $p))'" || not_ok "server on $p"
 done
 sleep 0.2; : > "$T/log.2501"   # the probes above were sessions too
@@ -131,6 +133,16 @@ $TC $A 2501 '<' '>EHLO c\r\n' '<' '>STARTTLS\r\n' '<' tls '>EHLO c\r\n' '<' \
 D=$(sess)
 check "bare LF inside TLS: 451" grep -q '^451 4.5.0 bare LF' "$T/o"
 check_eq "bare LF inside TLS: nothing stored, no smuggled envelope" "$(ls "$D" | grep -c '^msg\.'):$(grep -c evil "$D/received")" "0:0"
+
+# --- RBLSMTPD and the limits hold inside TLS
+$TC $A 2510 '<' '>EHLO c\r\n' '<' '>STARTTLS\r\n' '<' tls '>EHLO c\r\n' '<' \
+  '>MAIL FROM:<a@x.example>\r\nRCPT TO:<alice@example.com>\r\nRCPT TO:<postmaster@example.com>\r\n' '<' '<' '<' '>QUIT\r\n' '<' > "$T/o"
+check_eq "RBLSMTPD inside TLS: 553 with its text, postmaster still 250" "$(sed -n '/^TLS/,$p' "$T/o" | grep -E '^(553|250 ok)' | tr '\n' '|')" "250 ok|553 listed|250 ok|"
+$TC $A 2511 '<' '>EHLO c\r\n' '<' '>STARTTLS\r\n' '<' tls '>EHLO c\r\n' '<' \
+  '>MAIL FROM:<a@x.example>\r\nRCPT TO:<u1@example.org>\r\nRCPT TO:<u2@example.org>\r\nRCPT TO:<u3@example.org>\r\n' '<' '<' '<' '<' '>RSET\r\n' '<' \
+  '>MAIL FROM:<a@bad.example>\r\nRCPT TO:<joe@example.com>\r\nRCPT TO:<joe@example.com>\r\nRCPT TO:<joe@example.com>\r\n' '<<' > "$T/o"
+check "-m inside TLS: the third RCPT gets 452 4.5.3" grep -q '^452 4.5.3' "$T/o"
+check "-u inside TLS: after two refusals, 421 4.7.0 and the end" sh -c "grep -q '^421 4.7.0 too many invalid recipients' '$T/o' && tail -1 '$T/o' | grep -q CLOSED"
 
 # --- the backend dies inside TLS: 421, exit 111
 $TC $A 2508 '<' '>EHLO c\r\n' '<' '>STARTTLS\r\n' '<' tls '>EHLO c\r\n' '<' '>MAIL FROM:<a@x.example>\r\n' '<' '<<' > "$T/o"; settle
