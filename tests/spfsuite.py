@@ -122,4 +122,5 @@ def main():
     print('1..%d' % n)
     return 1 if failed else 0
 
-sys.exit(main())
+if __name__ == "__main__":
+    sys.exit(main())
