@@ -70,7 +70,8 @@ def term():
     return q + rnd.choice(['a', 'mx', 'ip4:' + rnd.choice(V4), 'include:' + rnd.choice(DOM)])
 
 def record():
-    terms = [term() for _ in range(rnd.randrange(1, 6))]
+    # now and then a long one, to reach the 10-lookup and 2-void limits
+    terms = [term() for _ in range(rnd.randrange(1, 6) if rnd.random() < 0.85 else rnd.randrange(8, 14))]
     if rnd.random() < 0.25: terms.append('redirect=' + rnd.choice(DOM + ['none.example.com']))
     if rnd.random() < 0.3: terms.append('exp=' + rnd.choice(['why.example.com', 'why2.example.com', 'nowhy.example.com']))
     return 'v=spf1 ' + ' '.join(terms)
@@ -105,7 +106,7 @@ def zone():
 # pyspf checks some things RFC 7208 does not ask for; spfquery follows the RFC:
 KNOWN = [
     # 6: only redirect= and exp= are limited to one; unknown modifiers are ignored
-    ('other.mod= MUST appear at most once', 'a repeated unknown modifier is ignored (RFC 7208 6), pyspf: permerror'),
+    ('= MUST appear at most once', 'a repeated unknown modifier is ignored (RFC 7208 6), pyspf: permerror'),
     # include:<own domain> is no syntax error; it loops into the 10-lookup limit only if reached
     ('include has trivial recursion', 'include of its own domain is evaluated (RFC 7208 5.2), pyspf: permerror at parse time'),
 ]
@@ -158,7 +159,9 @@ for c in range(cases):
     if (ores, oexp) == (pres, pexp):
         agree += 1
         continue
-    k = [why for pat, why in KNOWN if pat in prob and pres == 'permerror']
+    k = [why for pat, why in KNOWN if pat in prob and pres == 'permerror' and not prob.startswith(('redirect=', 'exp='))]
+    if not k and ores == pres == 'fail' and len(oexp) > 253 and oexp.endswith(pexp):
+        k = ['an explanation over 253 bytes is kept whole (RFC 7208 6.2 cuts only domain names), pyspf: cut like a name']
     if not k and pres == 'temperror' and pyspf(ip, sender, helo, True)[:2] == (ores, oexp):
         k = [PTR_SKIP]
     if k:
