@@ -13,9 +13,10 @@
 #include "spf.h"
 #include "spfdns.h"
 #include "spfzone.h"
+#include "rhsbl.h"
 
 #define PROG "spfquery"
-#define USAGE "spfquery [-z zonefile] [-t seconds] [-r receiver] [-n now] ip sender [helo]"
+#define USAGE "spfquery [-z zonefile] [-t seconds] [-r receiver] [-n now] [-d base[=codes]]... ip sender [helo]"
 
 static char line[4096];
 static size_t linelen;
@@ -46,11 +47,18 @@ int main(int argc, char **argv)
   const char *zonefile = 0;
   unsigned long ms = 20000, now = (unsigned long)time(0);
   unsigned passes = 0, queries = 0;
+  static struct dnsbl_list lists[DNSBL_MAX];
+  static struct rhsbl rh;
+  size_t nlists = 0, i;
   int opt;
 
   memset(&rq, 0, sizeof rq);
-  while ((opt = getopt(argc, argv, "z:t:r:n:")) != -1) {
+  while ((opt = getopt(argc, argv, "z:t:r:n:d:")) != -1) {
     switch (opt) {
+    case 'd':
+      if (nlists == DNSBL_MAX) die_msg(EXIT_PERM, PROG, "too many -d lists");
+      if (!dnsbl_parse(&lists[nlists++], optarg, 0, 1, 0)) die_usage(PROG, USAGE);
+      break;
     case 'z': zonefile = optarg; break;
     case 't': if (!num_seconds_ms(optarg, 3600000UL, &ms) || !ms) die_usage(PROG, USAGE); break;
     case 'r': rq.receiver = optarg; break;
@@ -59,7 +67,7 @@ int main(int argc, char **argv)
     }
   }
   argv += optind; argc -= optind;
-  if (argc < 2 || argc > 3) die_usage(PROG, USAGE);
+  if (argc < 2 || argc > 3 || (zonefile && nlists)) die_usage(PROG, USAGE);
   if (!spf_request_ip(&rq, argv[0])) die_msg(EXIT_PERM, PROG, "not an IP address");
   rq.sender = argv[1];
   rq.helo = argc == 3 ? argv[2] : 0;
@@ -86,6 +94,10 @@ int main(int argc, char **argv)
     o = d.out;
     passes = d.passes;
     queries = d.queries;
+    if (nlists) {                            /* the sender's domain against the -d lists */
+      const char *at = strrchr(rq.sender, '@');
+      rhsbl_run(&rh, lists, nlists, at ? at + 1 : "", argv[0], dns_resolvconfip(servers) == -1 ? 0 : servers, ms);
+    }
   }
 
   outs(spf_result_name(o.result));
@@ -99,6 +111,23 @@ int main(int argc, char **argv)
   outq("problem", o.problem);
   outq("explanation", o.explanation);
   outs("\n");
+  if (nlists) {
+    static const char *const states[] = { "pending", "clean", "listed", "failed" };
+    static const char *const fails[] = { "", "lookup", "timeout", "blocked", "badname", "noserver" };
+    char text[DNSBL_TEXT_MAX + 1];
+    outs(rh.v.action == DNSBL_REJECT ? "rhsbl=listed" : "rhsbl=pass");
+    if (rh.v.action == DNSBL_REJECT && rh.v.list >= 0) {
+      outs(" list="); out(lists[rh.v.list].base, lists[rh.v.list].baselen);
+      dnsbl_cleantext(text, rh.v.text, rh.v.textlen);
+      outq("text", text);
+    }
+    for (i = 0; i < nlists; ++i) {
+      outs(" "); out(lists[i].base, lists[i].baselen); outs("=");
+      outs(states[lists[i].state]);
+      if (lists[i].state == DNSBL_FAILED) { outs("/"); outs(fails[lists[i].fail]); }
+    }
+    outs("\n");
+  }
   if (write(1, line, linelen) != (ssize_t)linelen) die_sys(EXIT_TEMP, PROG, "write");
   return 0;
 }

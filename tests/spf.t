@@ -109,3 +109,36 @@ printf 'x.example.com BOGUS 1\n' > "$T/badzone"
 sq -z "$T/badzone" 192.0.2.1 a@b.example
 check_eq "bad zone line: exit 100" "$rc" "100"
 case $(cat "$T/err") in *"bad zone file line 1"*) ok "  ... names the line";; *) not_ok "zone line" "$(cat "$T/err")";; esac
+
+# RHSBL: the sender's domain against -d lists (rcptfilter -d; spfquery -d shows it)
+zone <<'Z'
+bad.example.dbl.test A 127.0.1.2
+bad.example.dbl.test TXT "bad.example is listed"
+refused.example.dbl.test A 127.255.255.254
+refused.example.dbl.test TXT "query refused"
+slow.example.dbl.test TIMEOUT
+bad.example.cl.test A 127.0.1.2
+Z
+rh() { sq "$@"; third=$(printf '%s\n' "$out" | sed -n 3p); }
+rh -d dbl.test 192.0.2.1 a@bad.example h
+check_eq "RHSBL: listed, with the list's text" "$third" 'rhsbl=listed list=dbl.test text="bad.example is listed" dbl.test=listed'
+rh -d dbl.test 192.0.2.1 a@BAD.example. h
+check_eq "RHSBL: case and root dot" "$third" 'rhsbl=listed list=dbl.test text="bad.example is listed" dbl.test=listed'
+rh -d dbl.test 192.0.2.1 a@good.example h
+check_eq "RHSBL: not listed" "$third" 'rhsbl=pass dbl.test=clean'
+rh -d cl.test=127.0.1.3-9 192.0.2.1 a@bad.example h
+check_eq "RHSBL: codes filter the answer" "$third" 'rhsbl=pass cl.test=clean'
+rh -d cl.test=127.0.1.2 192.0.2.1 a@bad.example h
+check_eq "RHSBL: code listed, no TXT: the list's name" "$third" 'rhsbl=listed list=cl.test text="listed in cl.test" cl.test=listed'
+rh -d dbl.test 192.0.2.1 a@refused.example h
+check_eq "RHSBL: 127.255.255.x is an error, not a listing" "$third" 'rhsbl=pass dbl.test=failed/blocked'
+rh -t 1 -d dbl.test 192.0.2.1 a@slow.example h
+check_eq "RHSBL: timeout is a failed lookup, not a listing" "$third" 'rhsbl=pass dbl.test=failed/timeout'
+rh -d dbl.test -d cl.test=127.0.1.2 192.0.2.1 a@bad.example h
+check_eq "RHSBL: two lists, the first decides (at once: the second may still be pending)" "${third% cl.test=*}" 'rhsbl=listed list=dbl.test text="bad.example is listed" dbl.test=listed'
+rh -d dbl.test 192.0.2.1 '' h
+check_eq "RHSBL: null sender: no domain to look up" "$third" 'rhsbl=pass dbl.test=failed/badname'
+rh -d 'dbl..test' 192.0.2.1 a@bad.example h
+check_eq "RHSBL: bad list: usage" "$rc" "100"
+rh -z "$T/badzone" -d dbl.test 192.0.2.1 a@bad.example h
+check_eq "RHSBL: not with -z" "$rc" "100"
