@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <poll.h>
 #include <unistd.h>
 #include <dns.h>
 #include "atomicfile.h"
@@ -90,14 +91,31 @@ int main(int argc, char **argv)
   } else {
     char servers[256];
     dnsquery_random_init();
-    spfdns_run(&d, &rq, &cache, dns_resolvconfip(servers) == -1 ? 0 : servers, ms);
+    const char *at = strrchr(rq.sender, '@');
+    int have = dns_resolvconfip(servers) != -1;
+    /* SPF and the -d lists at once, in one poll loop: what rcptfilter does beside its client and backend */
+    spfdns_start(&d, &rq, &cache, have ? servers : 0, ms);
+    if (nlists) rhsbl_start(&rh, lists, nlists, at ? at + 1 : "", argv[0], have ? servers : 0, ms);
+    else rh.done = 1;
+    while (!spfdns_done(&d) || !rhsbl_done(&rh)) {
+      struct pollfd fds[SPFDNS_INFLIGHT + RHSBL_FDS];
+      size_t ns = 0, nr = 0;
+      int wait = -1, w;
+      if (!spfdns_done(&d)) { ns = spfdns_pollfds(&d, fds, SPFDNS_INFLIGHT); wait = spfdns_timeout_ms(&d); }
+      if (!rhsbl_done(&rh)) {
+        nr = rhsbl_pollfds(&rh, fds + ns, RHSBL_FDS);
+        w = rhsbl_timeout_ms(&rh);
+        if (wait < 0 || w < wait) wait = w;
+      }
+      if (poll(fds, (nfds_t)(ns + nr), wait) < 0) for (i = 0; i < ns + nr; ++i) fds[i].revents = 0;
+      if (!spfdns_done(&d)) spfdns_step(&d, fds, ns);
+      if (!rhsbl_done(&rh)) rhsbl_step(&rh, fds + ns, nr);
+    }
+    spfdns_free(&d);
+    rhsbl_free(&rh);
     o = d.out;
     passes = d.passes;
     queries = d.queries;
-    if (nlists) {                            /* the sender's domain against the -d lists */
-      const char *at = strrchr(rq.sender, '@');
-      rhsbl_run(&rh, lists, nlists, at ? at + 1 : "", argv[0], dns_resolvconfip(servers) == -1 ? 0 : servers, ms);
-    }
   }
 
   outs(spf_result_name(o.result));

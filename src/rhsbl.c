@@ -1,5 +1,4 @@
 #include <string.h>
-#include <iopause.h>
 #include "rhsbl.h"
 
 size_t rhsbl_name(char *out, const char *d, size_t n, const struct dnsbl_list *l)
@@ -173,14 +172,10 @@ enum dnsbl_action rhsbl_run(struct rhsbl *r, struct dnsbl_list *lists, size_t n,
                             const char *client, const char *servers, unsigned long deadline_ms)
 {
   rhsbl_start(r, lists, n, domain, client, servers, deadline_ms);
-  while (!r->done) {
-    iopause_fd fds[RHSBL_FDS];
-    struct taia now, stamp = r->deadline;
-    size_t k = rhsbl_pollfds(r, fds, RHSBL_FDS), s;
-    for (s = 0; s < RHSBL_FDS; ++s)
-      if (r->list[s] != -1 && taia_less(&r->tx[s].deadline, &stamp)) stamp = r->tx[s].deadline;
-    taia_now(&now);
-    iopause(fds, (unsigned)k, &stamp, &now);
+  while (!rhsbl_done(r)) {
+    struct pollfd fds[RHSBL_FDS];
+    size_t k = rhsbl_pollfds(r, fds, RHSBL_FDS);
+    if (poll(fds, (nfds_t)k, rhsbl_timeout_ms(r)) < 0) { size_t i; for (i = 0; i < k; ++i) fds[i].revents = 0; }
     rhsbl_step(r, fds, k);
   }
   rhsbl_free(r);

@@ -1,5 +1,4 @@
 #include <string.h>
-#include <iopause.h>
 #include "spfdns.h"
 
 static unsigned u16(const unsigned char *p) { return (unsigned)p[0] << 8 | p[1]; }
@@ -255,15 +254,12 @@ void spfdns_free(struct spfdns *d)
 enum spf_result spfdns_run(struct spfdns *d, const struct spf_request *rq, struct spf_cache *c,
                            const char *servers, unsigned long deadline_ms)
 {
+  /* the same calls a poll loop with other work makes */
   spfdns_start(d, rq, c, servers, deadline_ms);
-  while (!d->done) {
-    iopause_fd fds[SPFDNS_INFLIGHT];
-    struct taia now, stamp = d->deadline;
-    size_t n = spfdns_pollfds(d, fds, SPFDNS_INFLIGHT), s;
-    for (s = 0; s < SPFDNS_INFLIGHT; ++s)
-      if (d->slot_entry[s] != -1 && taia_less(&d->tx[s].deadline, &stamp)) stamp = d->tx[s].deadline;
-    taia_now(&now);
-    iopause(fds, (unsigned)n, &stamp, &now);
+  while (!spfdns_done(d)) {
+    struct pollfd fds[SPFDNS_INFLIGHT];
+    size_t n = spfdns_pollfds(d, fds, SPFDNS_INFLIGHT);
+    if (poll(fds, (nfds_t)n, spfdns_timeout_ms(d)) < 0) { size_t i; for (i = 0; i < n; ++i) fds[i].revents = 0; }
     spfdns_step(d, fds, n);
   }
   spfdns_free(d);
