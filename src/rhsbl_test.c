@@ -38,7 +38,10 @@ int main(void)
     CHECK(rhsbl_done(&r), "no servers: done at once");
     CHECK_INT(r.v.action, DNSBL_PASS, "no servers: pass (a failed lookup never rejects)");
     CHECK_INT(ls[0].fail, DNSBL_FAIL_NOSERVER, "failure reason");
-    rhsbl_start(&r, ls, 2, "bad name.example", "192.0.2.1", "\0\0\0\0\0\0\0\0\0\0\xff\xff\x7f\0\0\1", 1000);
+    char servers[256];
+    memset(servers, 0, sizeof servers);
+    memcpy(servers, "\0\0\0\0\0\0\0\0\0\0\xff\xff\x7f\0\0\1", 16);   /* 256 bytes, as dns_resolvconfip fills */
+    rhsbl_start(&r, ls, 2, "bad name.example", "192.0.2.1", servers, 1000);
     CHECK(rhsbl_done(&r) && r.v.action == DNSBL_PASS && ls[1].fail == DNSBL_FAIL_BADNAME, "bad name: no query, pass");
   }
   return test_done();
