@@ -12,7 +12,7 @@
  * the RFC. Everything is bounded: record length, 10 DNS terms, 2 void
  * lookups, 10 MX/PTR names, answers per query, cache entries, passes.
  *
- * Poll loop use (what rcptfilter does; spfdns.h has the network side):
+ * Poll loop use (what rcptfilter does; spfdns.h has the full example):
  *
  *   struct spf_cache *c = malloc(sizeof *c);     (about 200 KB, no pointers inside)
  *   struct spf_request rq = { .sender = "a@b.example", .helo = "mx.b.example" };
@@ -104,10 +104,10 @@ int spf_request_ip(struct spf_request *rq, const char *text);
 
 struct spf_outcome {
   enum spf_result result;
-  char domain[SPF_NAME_MAX + 1];  /* the domain checked (sender's, or HELO's for <>) */
+  char domain[SPF_NAME_MAX + 1];  /* the domain checked (sender's, or HELO's for <>; client's bytes: sanitize) */
   char explanation[SPF_EXP_MAX];  /* for fail: the expanded exp= text, else "" (raw ASCII: sanitize) */
   const char *problem;            /* why permerror/temperror (static text), else "" */
-  char mechanism[64];             /* the term that decided, "" when the default applied */
+  char mechanism[64];             /* the term that decided, "" when the default applied (raw: sanitize) */
   unsigned lookups;               /* DNS terms counted (limit 10) */
   unsigned voids;                 /* void lookups counted (limit 2) */
   unsigned queries;               /* questions in the cache after this pass */

@@ -6,12 +6,14 @@ answer (a loop or 10 links: SERVFAIL), a name not in the zone is NXDOMAIN, a
 name with no record of the type is NODATA, TIMEOUT is never answered, an
 answer over 512 bytes is truncated over UDP (the client retries over TCP).
 The file is re-read when it changes. With LOG, each question is appended
-there as "name type". Only for loopback tests.
+there as "name type". $SPFDNSD_DELAY (seconds) delays every answer, as a
+distant server would. Only for loopback tests and benchmarks.
 """
-import os, socket, struct, sys, threading
+import os, socket, struct, sys, threading, time
 
 addr, zonefile = sys.argv[1], sys.argv[2]
-logfile = sys.argv[4] if len(sys.argv) > 4 else None
+logfile = sys.argv[4] if len(sys.argv) > 4 and sys.argv[4] != '-' else None
+delay = float(os.environ.get('SPFDNSD_DELAY', '0'))
 TYPES = {'A': 1, 'CNAME': 5, 'PTR': 12, 'MX': 15, 'TXT': 16, 'AAAA': 28}
 zone, mtime, lock = {}, None, threading.Lock()
 
@@ -171,7 +173,10 @@ def udp_loop(s):
         except Exception:
             continue
         if r is not None:
-            s.sendto(r, peer)
+            if delay:
+                threading.Timer(delay, s.sendto, (r, peer)).start()
+            else:
+                s.sendto(r, peer)
 
 def tcp_conn(c):
     try:
@@ -182,6 +187,7 @@ def tcp_conn(c):
             q += c.recv(ln - len(q))
         r = answer(q, True)
         if r is not None:
+            time.sleep(delay)
             c.sendall(struct.pack('>H', len(r)) + r)
         c.recv(1)
     except Exception:
