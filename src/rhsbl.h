@@ -16,6 +16,7 @@
  *   r.v.action == DNSBL_REJECT: listed (r.v.list, r.v.text); DNSBL_PASS: not
  *   listed or every failing list failed (a failed lookup never rejects here);
  *   lists[i].state / .fail say which, for the log. rhsbl_free(&r) closes all.
+ *   The lists may be reused for the next transaction: rhsbl_start resets them.
  */
 #ifndef RHSBL_H
 #define RHSBL_H

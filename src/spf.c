@@ -308,14 +308,14 @@ static const char hexd[] = "0123456789abcdef", hexu[] = "0123456789ABCDEF";
 static void transform(struct out *o, const char *v, size_t vn, unsigned digits, int rev,
                       const char *delims, size_t ndelims, int escape)
 {
-  size_t starts[256], lens[256], np = 0, i, first;
+  size_t starts[1024], lens[1024], np = 0, i, first;
   size_t st = 0;
-  char tmp[SPF_EXP_MAX];
+  char tmp[2048];
   struct out t = { tmp, 0, sizeof tmp, 0 };
   if (!ndelims) { delims = "."; ndelims = 1; }
   for (i = 0; i <= vn; ++i) {
     if (i == vn || memchr(delims, v[i], ndelims)) {
-      if (np == 256) { starts[np - 1] = st; lens[np - 1] = i - st; }   /* bounded: later parts fold into the last */
+      if (np == 1024) lens[np - 1] = i - starts[np - 1];   /* bounded: later parts join the last */
       else { starts[np] = st; lens[np] = i - st; ++np; }
       st = i + 1;
     }

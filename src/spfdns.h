@@ -24,7 +24,11 @@
  *     ... client and backend I/O ...
  *   }
  *
- * rq (and the strings it points to) and cache must stay put until done.
+ * Once per process, before the first query: dnsquery_random_init() (query
+ * ids from the kernel, src/dnsquery.h). rq (and the strings it points to)
+ * and cache must stay put until done. Nothing here writes to stderr or
+ * blocks; spfdns_start and spfdns_step only send UDP (or connect TCP,
+ * non-blocking, for a truncated answer).
  * The blocking wrapper spfdns_run() does exactly that loop with iopause. */
 #ifndef SPFDNS_H
 #define SPFDNS_H
