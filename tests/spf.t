@@ -110,6 +110,20 @@ sq -z "$T/badzone" 192.0.2.1 a@b.example
 check_eq "bad zone line: exit 100" "$rc" "100"
 case $(cat "$T/err") in *"bad zone file line 1"*) ok "  ... names the line";; *) not_ok "zone line" "$(cat "$T/err")";; esac
 
+# 40 exchanges asked in one round: more than the 32 questions in flight, the rest queued
+{
+  echo 'wide.example.com TXT "v=spf1 mx:a.w.example mx:b.w.example mx:c.w.example mx:d.w.example -all"'
+  for m in a b c d; do for i in 0 1 2 3 4 5 6 7 8 9; do
+    echo "$m.w.example MX $i mx$i.$m.w.example"; echo "mx$i.$m.w.example A 10.$i.0.$(printf '%d' "'$m")"
+  done; done
+} | zone
+: > "$T/qlog"
+sq 10.9.0.100 a@wide.example.com h
+check_eq "40 exchanges, 32 in flight: the last one matches" "$first" "pass"
+check_eq "  ... every exchange asked once" "$(grep -c '^mx.\..\.w\.example A' "$T/qlog")" "40"
+sq 10.9.0.101 a@wide.example.com h
+check_eq "  ... and none matches: fail" "$first" "fail"
+
 # RHSBL: the sender's domain against -d lists (rcptfilter -d; spfquery -d shows it)
 zone <<'Z'
 bad.example.dbl.test A 127.0.1.2
