@@ -14,12 +14,11 @@
  *
  * Poll loop use (what rcptfilter does; spfdns.h has the full example):
  *
- *   struct spf_cache *c = malloc(sizeof *c);     (about 200 KB, no pointers inside)
+ *   struct spf_cache *c = malloc(sizeof *c);     (about 150 KB, no pointers inside)
  *   struct spf_request rq = { .sender = "a@b.example", .helo = "mx.b.example" };
  *   struct spfdns d;
  *   spf_request_ip(&rq, "192.0.2.1");
- *   spf_cache_init(c);
- *   spfdns_start(&d, &rq, c, servers, deadline_ms);   runs spf_eval, sends queries
+ *   spfdns_start(&d, &rq, c, servers, deadline_ms);   empties c, runs spf_eval, sends queries
  *   while (!spfdns_done(&d)) {
  *     n = spfdns_pollfds(&d, fds + k, max);          add its fds to your own
  *     poll(...); spfdns_step(&d, fds + k, n);        answers in, spf_eval again

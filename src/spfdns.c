@@ -171,6 +171,7 @@ void spfdns_start(struct spfdns *d, const struct spf_request *rq, struct spf_cac
   memset(d, 0, sizeof *d);
   d->rq = rq;
   d->c = c;
+  spf_cache_init(c);
   if (servers) { memcpy(d->servers, servers, 256); d->haveservers = 1; }
   for (s = 0; s < SPFDNS_INFLIGHT; ++s) { d->slot_entry[s] = -1; d->slot_fd[s] = -1; }
   taia_now(&now);

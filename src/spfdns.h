@@ -7,7 +7,7 @@
  *
  * From a poll loop (rcptfilter polls client, backend and DNS together):
  *
- *   static struct spf_cache cache;      (no pointers inside; one per check)
+ *   static struct spf_cache cache;      (~150 KB, no pointers inside; one per check at a time)
  *   static struct spfdns d;
  *   char servers[256];                  (dns_resolvconfip: $DNSCACHEIP, else resolv.conf)
  *   struct spf_request rq = { .sender = from, .helo = helo, .receiver = me, .now = time(0) };
@@ -29,7 +29,8 @@
  * and cache must stay put until done. Nothing here writes to stderr or
  * blocks; spfdns_start and spfdns_step only send UDP (or connect TCP,
  * non-blocking, for a truncated answer).
- * The blocking wrapper spfdns_run() does exactly that loop with iopause. */
+ * The blocking wrapper spfdns_run() is exactly that loop (spfquery.c runs
+ * SPF and the -d lists of src/rhsbl.h together in one). */
 #ifndef SPFDNS_H
 #define SPFDNS_H
 #include <stddef.h>
@@ -55,7 +56,7 @@ struct spfdns {
   struct spf_outcome out;
 };
 
-/* Begin: runs the first pass and sends its questions. servers: 256 bytes as
+/* Begin: empties c, runs the first pass and sends its questions. servers: 256 bytes as
  * dns_resolvconfip() fills them, or 0 (every lookup fails: temperror). */
 void spfdns_start(struct spfdns *d, const struct spf_request *rq, struct spf_cache *c,
                   const char *servers, unsigned long deadline_ms);
