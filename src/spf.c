@@ -162,7 +162,7 @@ struct ev {
   const char *odom; size_t odomlen;      /* %{o} */
   char sender[SPF_NAME_MAX + 80];        /* %{s} when built from HELO */
   const char *s; size_t slen;
-  int pstate;                            /* %{p}: 0 not yet, 1 known, -1 pending, -2 error */
+  int pstate;                            /* %{p}: 0 not yet, 1 known, -1 pending, else the error result */
   char p[SPF_NAME_MAX + 1];
   int explained;
 };
@@ -251,7 +251,7 @@ static int is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <=
 static int is_digit(char c) { return c >= '0' && c <= '9'; }
 static int is_alnum(char c) { return is_alpha(c) || is_digit(c); }
 
-/* The value of a macro letter; -1 pending/error (ev->pstate says), else 0. */
+/* The value of a macro letter; 0, or -1 pending, -2 error (%{p}: ev->pstate is the result). */
 static int letter_value(struct ev *ev, const char *d, size_t dlen, char letter, char *buf, size_t bufmax,
                         const char **v, size_t *vn);
 
@@ -434,7 +434,7 @@ static int letter_value(struct ev *ev, const char *d, size_t dlen, char letter, 
       ev->pstate = validated_names(ev, d, dlen, 1, &m);
     }
     if (ev->pstate == -1) return -1;
-    if (ev->pstate != 1) ev->pstate = 1;   /* a failed %{p} is "unknown" */
+    if (ev->pstate != 1) return -2;        /* its lookups broke a limit: the check's error */
     *v = ev->p; *vn = strlen(ev->p); return 0;
   }
   *v = ""; *vn = 0;
@@ -675,14 +675,14 @@ static int validated_names(struct ev *ev, const char *target, size_t tlen, int w
   if (r == -1) return error(ev, SPF_TEMPERROR, "too many DNS questions");
   if (r == 0) return -1;
   if (e->state == SPF_DNS_TEMPFAIL) return want_p ? 1 : error(ev, SPF_TEMPERROR, "PTR lookup failed");
-  if ((r = count_void(ev, e))) return want_p ? -2 : r;
+  if ((r = count_void(ev, e))) return r;
   bestbuf[0] = 0;
   while (n < 10 && (rr = spf_entry_next(ev->c, e, &pos, &rl))) {
     int m;
     ++n;
     m = addr_match(ev, (const char *)rr, rl, type, ev->rq->v6 ? 128 : 32, 1);
     if (m == UNKNOWN) { unknown = 1; continue; }
-    if (m != MATCH && m != NOMATCH) return want_p ? -2 : m;
+    if (m != MATCH && m != NOMATCH) return m;
     if (m != MATCH) continue;
     rl = trimdot((const char *)rr, rl);
     {
@@ -722,6 +722,7 @@ static int mechanism(struct ev *ev, const char *d, size_t dlen, const struct ter
   if (t->arg) {
     r = expand_domain(ev, d, dlen, t->arg, t->arglen, name, &nlen);
     if (r == -1) return UNKNOWN;
+    if (r == -2) return ev->pstate;
     if (r != 1) return error(ev, SPF_PERMERROR, "bad macro");
   } else {
     memcpy(name, d, dlen); nlen = dlen; name[nlen] = 0;
@@ -839,6 +840,7 @@ static int check_host(struct ev *ev, const char *d, size_t dlen, int depth, int 
     if ((r = count_lookup(ev))) return unknown ? SPF_NEED : r;
     r = expand_domain(ev, d, dlen, redirect.arg, redirect.arglen, name, &nlen);
     if (r == -1) return SPF_NEED;
+    if (r == -2) return unknown ? SPF_NEED : ev->pstate;
     if (r != 1) return unknown ? SPF_NEED : error(ev, SPF_PERMERROR, "bad macro");
     r = check_host(ev, name, nlen, depth + 1, top);
     if (unknown) return SPF_NEED;
