@@ -156,3 +156,26 @@ rh -d 'dbl..test' 192.0.2.1 a@bad.example h
 check_eq "RHSBL: bad list: usage" "$rc" "100"
 rh -z "$T/badzone" -d dbl.test 192.0.2.1 a@bad.example h
 check_eq "RHSBL: not with -z" "$rc" "100"
+
+# hostile answers (tests/dnsd.py): never a fail, never a crash
+cat > "$T/hostile" <<'Z'
+garbage.example TXT GARBAGE
+wrongid.example TXT WRONGID TXT "v=spf1 -all"
+short.example TXT SHORT TXT "v=spf1 -all"
+loop.example TXT LOOP
+tc.example TXT tc "v=spf1 ip4:192.0.2.1 -all"
+servfail.example TXT SERVFAIL
+refused.example TXT REFUSED
+drop.example TXT DROP
+Z
+$PY "$TOP/tests/dnsd.py" 127.0.0.54 "$T/hostile" 2>"$T/dnsd2.log" &
+at_exit "kill $! 2>/dev/null"
+wait_udp_bound 127.0.0.54 53 || not_ok "dnsd started" "$(cat "$T/dnsd2.log")"
+for d in garbage wrongid short servfail refused drop; do
+  DNSCACHEIP=127.0.0.54 sq -t 1 192.0.2.9 "a@$d.example" h
+  check_eq "hostile DNS ($d): temperror" "$first" "temperror"
+done
+DNSCACHEIP=127.0.0.54 sq -t 1 192.0.2.9 a@loop.example h
+case $first in temperror|none) ok "hostile DNS (loop): $first";; *) not_ok "hostile DNS (loop)" "$out";; esac
+DNSCACHEIP=127.0.0.54 sq -t 2 192.0.2.1 a@tc.example h
+check_eq "truncated UDP answer: TCP gives the record" "$first" "pass"
