@@ -32,10 +32,11 @@
 
 #define PATH_MAX_Q 4096
 #define FILE_MAX_Q (256UL << 20)   /* no configuration file is bigger */
-#define SRC_SYSTEM (-1L)           /* a passwd user or the alias user */
+#define SRC_SYSTEM (-1L)           /* a passwd user (ulen: the length of its name) */
 #define SRC_EXACT (-2L)            /* an = entry of users/assign */
+#define SRC_ALIAS (-3L)            /* the alias user's .qmail files, for the L no user takes */
 
-struct pat { const char *s; size_t n; unsigned char prefix, uncertain; long src; };
+struct pat { const char *s; size_t n; unsigned char prefix, uncertain; long src; size_t ulen; };
 struct kv { const char *k; size_t kn; const char *v; size_t vn; };
 struct vec { void *p; size_t n, cap; };
 struct block { struct block *next; size_t used, cap; char mem[]; };
@@ -47,7 +48,8 @@ struct q {
   char *err;
   int code;
   struct block *blocks;
-  struct vec pats, wilds, locals, rh, vdoms, vaddrs, cands;
+  struct vec pats, wilds, locals, rh, vdoms, vaddrs, cands, users;
+  size_t ulen;          /* the name length of the user whose files are being read */
   int have_rcpthosts;
   int vpopsql;          /* vpopmail keeps its users in SQL: vpasswd says nothing */
   struct buf out, dom;
@@ -255,6 +257,7 @@ static int addpat(struct q *q, const char *a, size_t an, const char *b, size_t b
   w = (char *)s;
   qmailcfg_lower(w, an + bn);
   p->s = s; p->n = an + bn; p->prefix = (unsigned char)prefix; p->uncertain = (unsigned char)uncertain; p->src = src;
+  p->ulen = q->ulen;
   return 0;
 }
 
@@ -362,7 +365,7 @@ static int context(struct q *q, const char *home, size_t hn, const char *dash, s
   if (!d) {
     if (!missing(errno)) return fail(q, 111, "unable to read ", path, errno == EACCES ? ": permission denied" : ": cannot open directory");
     /* qmail-local defers while the home is missing: mail would come later */
-    return src == SRC_SYSTEM ? 0 : addpat(q, P, Pn, "", 0, 1, 1, src);
+    return src == SRC_SYSTEM || src == SRC_ALIAS ? 0 : addpat(q, P, Pn, "", 0, 1, 1, src);
   }
   if (fstat(dirfd(d), &s) == 0) seen(q, path, &s);
   for (;;) {
@@ -520,7 +523,8 @@ static int user(struct q *q, const struct sysuser *u)
   path[u->hn] = 0;
   if (u->nn == strlen(q->o->alias) && !memcmp(u->name, q->o->alias, u->nn)) {
     /* the alias user: every L no user takes, as its extension */
-    if (context(q, u->home, u->hn, "-", 1, "", 0, "", 0, SRC_SYSTEM) == -1) return -1;
+    q->ulen = 0;
+    if (context(q, u->home, u->hn, "-", 1, "", 0, "", 0, SRC_ALIAS) == -1) return -1;
   }
   /* qmail-getpw: getpwnam(lowercased), so only lowercase names; uid 0 never; home owned by the user */
   if (!u->nn || u->nn >= 32 || !u->uid) return 0;
@@ -532,6 +536,12 @@ static int user(struct q *q, const struct sysuser *u)
   if (s.st_uid != u->uid) return 0;
   memcpy(P, u->name, u->nn);
   P[u->nn] = '-';
+  {
+    struct pat *x = push(&q->users, sizeof *x);
+    if (!x || !(x->s = store(q, P, u->nn + 1, "", 0))) return nomem(q);
+    x->n = u->nn + 1;
+  }
+  q->ulen = u->nn;
   if (addpat(q, u->name, u->nn, "", 0, 0, 0, SRC_SYSTEM) == -1) return -1;
   return context(q, u->home, u->hn, "-", 1, "", 0, P, u->nn + 1, SRC_SYSTEM);
 }
@@ -681,11 +691,18 @@ static int local_prefix(const struct q *q, const char *d, size_t n, const char *
   return 0;
 }
 
-static int keep(const struct q *q, const struct pat *p, long W)
+/* Can p apply to some L of a domain? W: the users/assign + entry that takes
+ * every L of it, or -1; uw: the longest user U with every L starting "U-", or 0. */
+static int keep(const struct q *q, const struct pat *p, long W, size_t uw)
 {
   const struct pat *w = q->wilds.p;
-  if (W < 0) return 1;
-  if (p->src == SRC_SYSTEM) return 0;       /* users/assign takes every L of this domain */
+  if (W < 0) {
+    if (!uw) return 1;
+    if (p->src == SRC_ALIAS) return 0;        /* qmail-getpw finds a user first */
+    if (p->src == SRC_SYSTEM) return p->ulen >= uw;   /* and the longest one */
+    return 1;
+  }
+  if (p->src == SRC_SYSTEM || p->src == SRC_ALIAS) return 0;   /* users/assign takes every L of this domain */
   if (p->src == SRC_EXACT) return 1;
   return w[p->src].n >= w[W].n;             /* shorter + prefixes lose to the longest one */
 }
@@ -733,6 +750,7 @@ static int domain(struct q *q, const char *d, size_t dn)
   size_t pn, Qn, k, i;
   char Qs[1024];
   long W = -1;
+  size_t uw = 0;
   const struct pat *pats = q->pats.p, *wilds = q->wilds.p, *last = 0;
   const char *why = 0;
   unsigned long allows = 0;
@@ -747,6 +765,11 @@ static int domain(struct q *q, const char *d, size_t dn)
   /* the longest users/assign "+" prefix that takes every L of this domain */
   for (i = 0; i < q->wilds.n; ++i)
     if (startswith(Qs, Qn, wilds[i].s, wilds[i].n) && (W < 0 || wilds[i].n > wilds[W].n)) W = (long)i;
+  /* the longest passwd user U with every L here starting with "U-" */
+  for (i = 0; i < q->users.n; ++i) {
+    const struct pat *u = (const struct pat *)q->users.p + i;
+    if (startswith(Qs, Qn, u->s, u->n) && u->n - 1 > uw) uw = u->n - 1;
+  }
   q->dom.n = 0;
   {
     struct rule r;
@@ -767,7 +790,7 @@ static int domain(struct q *q, const char *d, size_t dn)
   for (k = 0; k <= Qn; ++k) {
     size_t j = patlower(&q->pats, Qs, k);
     for (; j < q->pats.n && pats[j].n == k && !memcmp(pats[j].s, Qs, k); ++j) {
-      if (!pats[j].prefix || !keep(q, &pats[j], W)) continue;
+      if (!pats[j].prefix || !keep(q, &pats[j], W, uw)) continue;
       if (pats[j].uncertain) { why = " left open: its mailboxes are not in vpasswd, or a home directory is missing"; goto open; }
       ++q->st->catchall;
       return 0;
@@ -779,7 +802,7 @@ static int domain(struct q *q, const char *d, size_t dn)
     const char *l = p->s + Qn;
     size_t ln = p->n - Qn;
     int ok;
-    if (!keep(q, p, W)) continue;
+    if (!keep(q, p, W, uw)) continue;
     if (p->uncertain) { why = " left open: its mailboxes are not in vpasswd, or a home directory is missing"; goto open; }
     if (p->prefix && l[ln - 1] != '-') { why = " left open: a catch-all the rules cannot say (a prefix not ending in '-')"; goto open; }
     if (!ln) continue;   /* the empty local part: no SMTP address */
@@ -966,7 +989,7 @@ int qr_run(const struct qr_opts *o, int fd, struct qr_stats *st, char *err)
   err[0] = 0;
   r = run(&q);
   while (q.blocks) { struct block *b = q.blocks; q.blocks = b->next; free(b); }
-  free(q.pats.p); free(q.wilds.p); free(q.locals.p); free(q.rh.p); free(q.vdoms.p); free(q.vaddrs.p); free(q.cands.p);
+  free(q.pats.p); free(q.wilds.p); free(q.locals.p); free(q.rh.p); free(q.vdoms.p); free(q.vaddrs.p); free(q.cands.p); free(q.users.p);
   free(q.out.s); free(q.dom.s);
   return r == -1 ? q.code : 0;
 }
