@@ -138,7 +138,8 @@ static int pair(struct rules *r, const struct rkey *rk, const char *snd, size_t 
   char key[RULES_KEY_MAX + 1], rcpt[ADDR_MAX + 2];
   unsigned len;
   const char *v, *p;
-  int f = cdb_find(&r->cdb, key, (unsigned)rules_pairkey(key, rcpt, rkey_put(rcpt, rk), snd, slen));
+  int f = rk->mark ? cdb_find(&r->cdb, key, (unsigned)rules_pairkey(key, rcpt, rkey_put(rcpt, rk), snd, slen))
+                   : cdb_find(&r->cdb, key, (unsigned)rules_pairkey(key, rk->a, rk->alen, snd, slen));
   if (f <= 0) return f < 0 ? -1 : 0;
   len = cdb_datalen(&r->cdb);
   v = cdb_get(&r->cdb, len, cdb_datapos(&r->cdb));
@@ -153,7 +154,8 @@ static int globs(struct rules *r, const struct rkey *rk, const char *snd, size_t
   char key[RULES_KEY_MAX + 1], rcpt[ADDR_MAX + 2];
   unsigned len;
   const char *v, *p, *end;
-  int f = cdb_find(&r->cdb, key, (unsigned)rules_globkey(key, rcpt, rkey_put(rcpt, rk)));
+  int f = rk->mark ? cdb_find(&r->cdb, key, (unsigned)rules_globkey(key, rcpt, rkey_put(rcpt, rk)))
+                   : cdb_find(&r->cdb, key, (unsigned)rules_globkey(key, rk->a, rk->alen));
   if (f <= 0) return f < 0 ? -1 : 0;
   len = cdb_datalen(&r->cdb);
   v = cdb_get(&r->cdb, len, cdb_datapos(&r->cdb));
