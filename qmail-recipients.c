@@ -1,6 +1,7 @@
 /* qmail-recipients — the closed-domain rules from qmail's own configuration:
  * "@domain::deny" then one allow line per address qmail would deliver.
  * See man/qmail-recipients.8 and SPEC "qmail-recipients". */
+#include <fcntl.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -10,7 +11,7 @@
 #include "die.h"
 
 #define PROG "qmail-recipients"
-#define USAGE "qmail-recipients [ -d qmaildir ] [ -v vpopmaildir ] [ -p passwdfile ] [ -a aliasuser ] [ -m MSG ]"
+#define USAGE "qmail-recipients [ -d qmaildir ] [ -v vpopmaildir ] [ -p passwdfile ] [ -a aliasuser ] [ -m MSG ] [ -i inputsfile ]"
 
 /* the MSG as a deny line will carry it: refused here rather than by cdbmake-rules */
 static void check_msg(const char *msg)
@@ -40,6 +41,7 @@ int main(int argc, char **argv)
   struct logline l;
   char err[QR_ERR_MAX];
   int opt, rc;
+  const char *inputs = 0;
   time_t now;
 
   o.qmaildir = "/var/qmail";
@@ -47,18 +49,22 @@ int main(int argc, char **argv)
   o.passwd = 0;
   o.alias = "alias";
   o.msg = 0;
+  o.inputs_fd = -1;
   opterr = 0;
-  while ((opt = getopt(argc, argv, "+d:v:p:a:m:")) != -1)
+  while ((opt = getopt(argc, argv, "+d:v:p:a:m:i:")) != -1)
     switch (opt) {
       case 'd': o.qmaildir = optarg; break;
       case 'v': o.vpopdir = optarg; break;
       case 'p': o.passwd = optarg; break;
       case 'a': o.alias = optarg; break;
       case 'm': o.msg = optarg; break;
+      case 'i': inputs = optarg; break;
       default: die_usage(PROG, USAGE);
     }
   if (optind != argc || !*o.qmaildir || !*o.vpopdir || !*o.alias || (o.passwd && !*o.passwd)) die_usage(PROG, USAGE);
   if (o.msg) check_msg(o.msg);
+  if (inputs && (!*inputs || (o.inputs_fd = open(inputs, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) == -1))
+    die_sys(EXIT_TEMP, PROG, "create the list of inputs");
   rc = qr_run(&o, 1, &st, err);
   if (rc) die_msg(rc, PROG, err);
   now = time(0);
@@ -74,5 +80,6 @@ int main(int argc, char **argv)
     logline_ulong(&l, "age", now > st.newest ? (unsigned long)(now - st.newest) : 0);
   }
   logline_end(&l);
+  if (o.inputs_fd != -1 && close(o.inputs_fd) == -1) die_sys(EXIT_TEMP, PROG, "write the list of inputs");
   return 0;
 }

@@ -52,7 +52,7 @@ struct q {
   size_t ulen;          /* the name length of the user whose files are being read */
   int have_rcpthosts;
   int vpopsql;          /* vpopmail keeps its users in SQL: vpasswd says nothing */
-  struct buf out, dom;
+  struct buf out, dom, inputs;
   int fd;
 };
 
@@ -165,6 +165,8 @@ static int mkpath(struct q *q, char *out, const char *a, size_t an, const char *
 static void seen(struct q *q, const char *path, const struct stat *s)
 {
   ++q->st->inputs;
+  /* a line per path: a name with a line feed cannot be listed (qmail never reads such a .qmail file) */
+  if (q->o->inputs_fd != -1 && !strchr(path, '\n') && (bput(&q->inputs, path, strlen(path)) || bput(&q->inputs, "\n", 1))) q->inputs.n = 0;
   if (s->st_mtime > q->st->newest || !q->st->newest_path[0]) {
     size_t n = strlen(path);
     if (n >= sizeof q->st->newest_path) n = sizeof q->st->newest_path - 1;
@@ -432,6 +434,7 @@ static int exact_entry(struct q *q, const struct qassign *a)
     if (!missing(errno)) return fail(q, 111, "unable to read ", path, ": stat failed");
     return addpat(q, a->local.s, a->local.n, "", 0, 0, 1, SRC_EXACT);   /* qmail-local defers: unsure */
   }
+  seen(q, path, &s);
   /* .qmail<dash>ext, then ext's '-' prefixes + "default", longest first */
   for (i = n + 1; i-- > 0; ) {
     size_t p = a->home.n;
@@ -574,6 +577,10 @@ static int passwd_all(struct q *q)
     return k;
   }
   /* getpwent's answers live in a static buffer: copy them all, then look at homes */
+  {
+    struct stat s;
+    if (stat("/etc/passwd", &s) == 0) seen(q, "/etc/passwd", &s);
+  }
   setpwent();
   errno = 0;
   while ((pw = getpwent())) {
@@ -891,6 +898,11 @@ static int run(struct q *q)
       if (stat(path, &s) == 0) q->vpopsql = 1;
     }
   }
+  /* the directories: a file appearing in them changes what qmail does */
+  if (mkpath(q, path, dir, dn, "/control") == -1) return -1;
+  if (stat(path, &s) == 0) seen(q, path, &s);
+  if (mkpath(q, path, dir, dn, "/users") == -1) return -1;
+  if (stat(path, &s) == 0) seen(q, path, &s);
   /* control/locals, or control/me when it is missing (as qmail-send) */
   if ((k = readctl(q, "/control/locals", &q->locals, domline)) == -1) return -1;
   if (!k) {
@@ -988,8 +1000,16 @@ int qr_run(const struct qr_opts *o, int fd, struct qr_stats *st, char *err)
   q.o = o; q.st = st; q.err = err; q.fd = fd;
   err[0] = 0;
   r = run(&q);
+  if (r == 0 && o->inputs_fd != -1) {
+    size_t i = 0;
+    while (i < q.inputs.n) {
+      ssize_t w = write(o->inputs_fd, q.inputs.s + i, q.inputs.n - i);
+      if (w < 0) { if (errno == EINTR) continue; r = fail(&q, 111, "unable to write the list of inputs: ", strerror(errno), 0); break; }
+      i += (size_t)w;
+    }
+  }
   while (q.blocks) { struct block *b = q.blocks; q.blocks = b->next; free(b); }
   free(q.pats.p); free(q.wilds.p); free(q.locals.p); free(q.rh.p); free(q.vdoms.p); free(q.vaddrs.p); free(q.cands.p); free(q.users.p);
-  free(q.out.s); free(q.dom.s);
+  free(q.out.s); free(q.dom.s); free(q.inputs.s);
   return r == -1 ? q.code : 0;
 }

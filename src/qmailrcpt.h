@@ -15,6 +15,7 @@ struct qr_opts {
   const char *passwd;       /* a passwd(5) file, or NULL: getpwent(3) */
   const char *alias;        /* qmail's alias user: "alias" */
   const char *msg;          /* MSG text of the deny lines, or NULL */
+  int inputs_fd;            /* -1, or where the list of inputs goes, one path a line */
 };
 
 struct qr_stats {

@@ -264,3 +264,26 @@ check_eq "chain: exit 0" "$rc" 0
 check_eq "chain: the backend sees exactly the deliverable recipients" "$(got | grep '^RCPT')" "$(printf '%s' "$want_rcpt" | sed '$!b')"
 check_eq "chain: one 550 per undeliverable recipient" "$(printf '%s\n' "$out" | grep -c '^550 ')" "$(grep -c '^n ' probes1)"
 case $err in *"action=deny from=<a@sender.example> rcpt=<joe-y@example.com> rule="*" file=rules:"*) ok "chain: each refusal logged with file:line";; *) not_ok "chain log" "$err";; esac
+
+# ---- examples/Makefile: rebuilt when an input changed, left alone otherwise
+export PATH="$BIN:$PATH"
+mkdir -p mk; printf ':@spam.example:deny\n' > mk/rules.local
+mkq() { make -s -f "$TOP/examples/Makefile" qmail RULES=$T/mk/rules QMAILDIR=$T/q1 QRFLAGS="-p $T/passwd1" 2> mk/err; }
+mkq; rc=$?
+check_eq "make qmail: exit 0, rules.cdb built" "$rc:$([ -s mk/rules.cdb ] && echo built)" "0:built"
+check_eq "the rules text: rules.local, then qmail-recipients' lines" "$(head -2 mk/rules)" ":@spam.example:deny
+@assign.example::deny"
+check_eq "-q on the built cdb" "$(cdbmake-rules -q a@b.example joe-x@example.com mk/rules.cdb | cut -d' ' -f1,3)" "allow file=$T/mk/rules:22"
+before=$(stat -c %Y.%y mk/rules.cdb); sleep 1.1
+mkq
+check_eq "nothing changed: qmail-recipients not run, cdb untouched" "$(stat -c %Y.%y mk/rules.cdb):$(cat mk/err)" "$before:"
+touch $T/home/joe/.qmail-new
+mkq
+check_eq "a new ~joe/.qmail-new: rebuilt, joe-new allowed" "$(cdbmake-rules -q a@b.example joe-new@example.com mk/rules.cdb | cut -d' ' -f1)" "allow"
+before=$(stat -c %Y.%y mk/rules.cdb); sleep 1.1
+touch $T/home/joe/.qmail-x
+mkq
+check_eq "an input touched, same output: cdb untouched" "$(stat -c %Y.%y mk/rules.cdb)" "$before"
+printf 'joe@example.com:@bad.example:deny\n' >> mk/rules.local
+mkq
+check_eq "rules.local edited: rebuilt" "$(cdbmake-rules -q x@bad.example joe@example.com mk/rules.cdb | cut -d' ' -f1)" "deny"
