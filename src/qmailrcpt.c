@@ -287,7 +287,7 @@ static int vdeliver(const char *s, size_t n)
       return wn == 17 && !memcmp(w, "bounce-no-mailbox", 17);
     }
   }
-  return 0;   /* vdelivermail's default for the unknown is to bounce, but say so: treat as open */
+  return 0;   /* no second argument: not the bounce we know, so no deny for this domain */
 }
 
 struct vpctx { const char *P; size_t Pn; const char *pre; size_t pren; long src; unsigned long users; };
