@@ -14,7 +14,7 @@ own() { [ "$(id -u)" = 0 ] && chown "$1" "$2"; return 0; }
 
 # ---- 1: a plain /var/qmail: local users, the alias user, virtualdomains, users/assign
 Q=$T/q1
-mkdir -p $Q/control $Q/users $Q/alias $T/home/joe $T/home/ann $T/home/upper
+mkdir -p $Q/control $Q/users $Q/alias $T/home/joe $T/home/ann $T/home/upper $T/home/kim $T/home/lev
 printf 'example.com\nlocalhost\n' > $Q/control/locals
 printf 'example.com\nvirt.example\nassign.example\nrelay.example\n' > $Q/control/rcpthosts
 printf '# virtual domains\nvirt.example:joe\nassign.example:ae\nrelay.example:\nsingle@other.example:joe\n' > $Q/control/virtualdomains
@@ -31,11 +31,14 @@ ann:x:$U2:$U2:Ann:$T/home/ann:/bin/sh
 alias:x:$UA:$UA::$Q/alias:/bin/false
 nohome:x:1003:1003::$T/nonexistent:/bin/sh
 Upper:x:1004:1004::$T/home/upper:/bin/sh
+kim:x:$U1:$U1::$T/home/kim:/bin/sh
+lev:x:$U2:$U2::$T/home/lev:/bin/sh
 P
-own $U1 $T/home/joe; own $U2 $T/home/ann; own $UA $Q/alias; own 1004 $T/home/upper
+own $U1 $T/home/joe; own $U2 $T/home/ann; own $U1 $T/home/kim; own $U2 $T/home/lev; own $UA $Q/alias; own 1004 $T/home/upper
 touch $T/home/joe/.qmail $T/home/joe/.qmail-x $T/home/joe/.qmail-lists-default $T/home/joe/.qmail-a:b \
       $T/home/joe/.qmail-Upper $T/home/joe/.qmail-c.d \
       $T/home/ann/.qmail-ae-sales $T/home/ann/.qmail-ae-lists-default \
+      $T/home/kim/.qmail-default $T/home/lev/.qmail-a-default $T/home/lev/.qmail-a-b-default $T/home/lev/.qmail-a-b-c \
       $Q/alias/.qmail-postmaster $Q/alias/.qmail-root $Q/alias/.qmail-mailer-daemon $Q/alias/.qmail-info $Q/alias/.qmail-owner-default
 
 "$QR" -d $Q -p $T/passwd1 > out1 2> err1; rc=$?
@@ -61,6 +64,12 @@ joe@example.com::allow
 joe-a.b@example.com::allow
 joe-lists-*@example.com::allow
 joe-x@example.com::allow
+kim@example.com::allow
+kim-*@example.com::allow
+lev@example.com::allow
+lev-a-*@example.com::allow
+lev-a-b-*@example.com::allow
+lev-a-b-c@example.com::allow
 mailer-daemon@example.com::allow
 owner-*@example.com::allow
 postmaster@example.com::allow
@@ -69,7 +78,7 @@ root@example.com::allow
 a.b@virt.example::allow
 lists-*@virt.example::allow
 x@virt.example::allow"
-case $(cat err1) in "qmail-recipients: domains=3 closed=3 catchall=0 open=0 allow=26 inputs="*" newest="*" age="*) ok "summary line: counts and the age of the newest input";; *) not_ok "summary line" "$(cat err1)";; esac
+case $(cat err1) in "qmail-recipients: domains=3 closed=3 catchall=0 open=0 allow=32 inputs="*" newest="*" age="*) ok "summary line: counts and the age of the newest input";; *) not_ok "summary line" "$(cat err1)";; esac
 
 # the addresses qmail delivers (y) or bounces (n), by hand from the qmail documentation
 cat > probes1 <<'E'
@@ -98,6 +107,16 @@ y alias-root@example.com     the alias user is a user too
 n nobody@example.com         no such user, no ~alias/.qmail-default
 n nohome@example.com         home missing: not a user, and no ~alias/.qmail-nohome
 n upper@example.com          getpwnam("upper") does not find Upper
+y kim-x-y@example.com        ~kim/.qmail-default: every extension
+y kim-@example.com           even the empty one
+n kimx@example.com           no user kimx
+y lev-a-b-c@example.com      ~lev/.qmail-a-b-c
+y lev-a-b-x@example.com      ~lev/.qmail-a-b-default
+y lev-a-b-c-d@example.com    .qmail-a-b-c-default missing: down to a-b-default
+y lev-a-x@example.com        ~lev/.qmail-a-default
+y lev-a-@example.com         .qmail-a-default, empty rest
+n lev-a@example.com          ext "a": no .qmail-a, no .qmail-default
+n lev-b@example.com          no default at the top level
 y ae-sales@example.com       locals: ae-sales goes through assign +ae- too
 y ann-ae-sales@example.com   and ann's own .qmail-ae-sales serves ann-ae-sales
 y joe-lists-x@example.com    user joe, extension lists-x
@@ -206,6 +225,25 @@ touch $V/etc 2>/dev/null; rm -f $V/etc; mkdir -p $V/etc; touch $V/etc/vpopmail.m
 "$QR" -d $Q -v $V -p $T/passwd2 > out2s 2> err2s
 check_eq "vpopmail with MySQL users: no vpasswd to trust, every domain open" "$(cat out2s | wc -l):$(grep -c 'left open' err2s)" "0:2"
 rm -r $V/etc
+
+# ---- 4: rcpthosts parents, morercpthosts.cdb, the empty virtualdomains entry, single addresses
+Q=$T/q4
+mkdir -p $Q/control $Q/users $T/h4/c $T/h4/m $T/h4/x
+echo me.example > $Q/control/locals                    # not in rcpthosts: no rules
+printf 'a.example\n.sub.example\n' > $Q/control/rcpthosts
+printf '+9,0:m.example->\n\n' | cdb -c -t $T/m.tmp $Q/control/morercpthosts.cdb
+printf 'vip@a.example:elsewhere\nm.example:mm\nx.sub.example:xs\n:catch\n' > $Q/control/virtualdomains
+printf '+catch-:u:1:1:%s/h4/c:-::\n+mm-:u:1:1:%s/h4/m:-::\n+xs-:u:1:1:%s/h4/x:-::\n.\n' $T $T $T > $Q/users/assign
+touch $T/h4/c/.qmail-info $T/h4/m/.qmail-sales $T/h4/x/.qmail-joe
+"$QR" -d $Q -p $T/passwd2 > out4 2> err4; rc=$?
+check_eq "parents, morercpthosts.cdb, ':catch', vip@: the rules" "$rc:$(cat out4)" "0:@a.example::deny
+info@a.example::allow
+vip@a.example::allow
+@m.example::deny
+sales@m.example::allow
+@x.sub.example::deny
+joe@x.sub.example::allow"
+case $(cat err4) in *".sub.example in rcpthosts: subdomains are left open"*) ok "unlisted subdomains of .sub.example: warned";; *) not_ok "parent warning" "$(cat err4)";; esac
 
 # ---- 3: what it cannot say, and bad input
 Q=$T/q3
