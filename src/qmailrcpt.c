@@ -37,6 +37,12 @@
 #define SRC_ALIAS (-3L)            /* the alias user's .qmail files, for the L no user takes */
 
 struct pat { const char *s; size_t n; unsigned char prefix, uncertain; long src; size_t ulen; };
+/* why a pattern is uncertain (struct pat.uncertain) */
+#define UNSURE_NOVPASSWD 1
+#define UNSURE_VPOPSQL 2
+#define UNSURE_NOHOME 3
+static const char *const unsure[] = { "", " left open: a vpopmail domain without vpasswd or vpasswd.cdb",
+  " left open: vpopmail keeps its users in SQL", " left open: a users/assign home directory is missing (qmail defers its mail)" };
 struct kv { const char *k; size_t kn; const char *v; size_t vn; };
 struct vec { void *p; size_t n, cap; };
 struct block { struct block *next; size_t used, cap; char mem[]; };
@@ -347,7 +353,7 @@ static int vpopmail(struct q *q, const char *home, size_t hn, struct vpctx *c)
     if (k < 0) return fail(q, 111, "unable to read ", path, ": corrupt cdb");
   }
   if (!found || q->vpopsql)   /* users kept elsewhere (SQL, LDAP): we cannot know them */
-    return addpat(q, c->P, c->Pn, "", 0, 1, 1, c->src);
+    return addpat(q, c->P, c->Pn, "", 0, 1, q->vpopsql ? UNSURE_VPOPSQL : UNSURE_NOVPASSWD, c->src);
   return 0;
 }
 
@@ -367,7 +373,7 @@ static int context(struct q *q, const char *home, size_t hn, const char *dash, s
   if (!d) {
     if (!missing(errno)) return fail(q, 111, "unable to read ", path, errno == EACCES ? ": permission denied" : ": cannot open directory");
     /* qmail-local defers while the home is missing: mail would come later */
-    return src == SRC_SYSTEM || src == SRC_ALIAS ? 0 : addpat(q, P, Pn, "", 0, 1, 1, src);
+    return src == SRC_SYSTEM || src == SRC_ALIAS ? 0 : addpat(q, P, Pn, "", 0, 1, UNSURE_NOHOME, src);
   }
   if (fstat(dirfd(d), &s) == 0) seen(q, path, &s);
   for (;;) {
@@ -432,7 +438,7 @@ static int exact_entry(struct q *q, const struct qassign *a)
   if (memchr(path, 0, a->home.n)) return fail(q, 100, "NUL byte in a path", 0, 0);
   if (stat(path, &s) == -1) {
     if (!missing(errno)) return fail(q, 111, "unable to read ", path, ": stat failed");
-    return addpat(q, a->local.s, a->local.n, "", 0, 0, 1, SRC_EXACT);   /* qmail-local defers: unsure */
+    return addpat(q, a->local.s, a->local.n, "", 0, 0, UNSURE_NOHOME, SRC_EXACT);   /* qmail-local defers: unsure */
   }
   seen(q, path, &s);
   /* .qmail<dash>ext, then ext's '-' prefixes + "default", longest first */
@@ -798,7 +804,7 @@ static int domain(struct q *q, const char *d, size_t dn)
     size_t j = patlower(&q->pats, Qs, k);
     for (; j < q->pats.n && pats[j].n == k && !memcmp(pats[j].s, Qs, k); ++j) {
       if (!pats[j].prefix || !keep(q, &pats[j], W, uw)) continue;
-      if (pats[j].uncertain) { why = " left open: its mailboxes are not in vpasswd, or a home directory is missing"; goto open; }
+      if (pats[j].uncertain) { why = unsure[pats[j].uncertain]; goto open; }
       ++q->st->catchall;
       return 0;
     }
@@ -810,7 +816,7 @@ static int domain(struct q *q, const char *d, size_t dn)
     size_t ln = p->n - Qn;
     int ok;
     if (!keep(q, p, W, uw)) continue;
-    if (p->uncertain) { why = " left open: its mailboxes are not in vpasswd, or a home directory is missing"; goto open; }
+    if (p->uncertain) { why = unsure[p->uncertain]; goto open; }
     if (p->prefix && l[ln - 1] != '-') { why = " left open: a catch-all the rules cannot say (a prefix not ending in '-')"; goto open; }
     if (!ln) continue;   /* the empty local part: no SMTP address */
     if (last && last->n == p->n && last->prefix == p->prefix && !memcmp(last->s, p->s, p->n)) continue;
