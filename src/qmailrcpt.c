@@ -398,8 +398,12 @@ static int context(struct q *q, const char *home, size_t hn, const char *dash, s
       if (!prelen) {
         struct buf b = { 0, 0, 0 };
         int k;
-        if (mkpath(q, path, home, hn, "/") == -1 || mkpath(q, path, path, strlen(path), e->d_name) == -1) goto err;
+        size_t pl = strlen(path);
+        if (pl + 1 + strlen(e->d_name) + 1 > sizeof path) continue;
+        path[pl] = '/';
+        memcpy(path + pl + 1, e->d_name, strlen(e->d_name) + 1);
         k = slurp(q, path, &b);
+        path[pl] = 0;
         if (k == -1) { free(b.s); goto err; }
         k = k == 1 ? vdeliver(b.s, b.n) : -1;
         free(b.s);

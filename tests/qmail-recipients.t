@@ -245,6 +245,10 @@ sales@m.example::allow
 joe@x.sub.example::allow"
 case $(cat err4) in *".sub.example in rcpthosts: subdomains are left open"*) ok "unlisted subdomains of .sub.example: warned";; *) not_ok "parent warning" "$(cat err4)";; esac
 
+# without -p the users come from getpwent(3): this machine's, whatever they are
+"$QR" -d $T/q2 -v $V > outg 2> errg; rc=$?
+check_eq "getpwent: exit 0, the vpopmail domain as with -p" "$rc:$(grep -c '@v.example' outg)" "0:6"
+
 # ---- 3: what it cannot say, and bad input
 Q=$T/q3
 mkdir -p $Q/control $Q/users $T/home/op
