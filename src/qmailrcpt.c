@@ -710,6 +710,17 @@ static int local_prefix(const struct q *q, const char *d, size_t n, const char *
 
 /* Can p apply to some L of a domain? W: the users/assign + entry that takes
  * every L of it, or -1; uw: the longest user U with every L starting "U-", or 0. */
+/* ".x" of rcpthosts: would an unlisted subdomain of x be delivered locally?
+ * virtualdomains is asked for ".x", its parents, then "" (as for any subdomain) */
+static int subdomains_local(const struct q *q, const char *d, size_t n)
+{
+  const struct kv *e;
+  size_t j;
+  for (j = 0; j <= n; ++j)
+    if ((j == n || d[j] == '.') && (e = kvfind(&q->vdoms, d + j, n - j))) return e->vn != 0;
+  return 0;
+}
+
 static int keep(const struct q *q, const struct pat *p, long W, size_t uw)
 {
   const struct pat *w = q->wilds.p;
@@ -980,12 +991,8 @@ static int run(struct q *q)
         struct kv *c;
         if (!e->kn || e->k[0] == '.') {
           /* ".example.com" in rcpthosts: every subdomain, which no list can name */
-          if (v == 2 && e->kn) {
-            const char *pf;
-            size_t pl;
-            if (local_prefix(q, e->k + 1, e->kn - 1, &pf, &pl) || kvfind(&q->vdoms, e->k, e->kn))
-              warn(e->k, e->kn, " in rcpthosts: subdomains are left open (only the ones listed get rules)");
-          }
+          if (v == 2 && e->kn && subdomains_local(q, e->k, e->kn))
+            warn(e->k, e->kn, " in rcpthosts: subdomains are left open (only the ones listed get rules)");
           continue;
         }
         if (!(c = push(&q->cands, sizeof *c))) return nomem(q);

@@ -253,7 +253,7 @@ check_eq "getpwent: exit 0, the vpopmail domain as with -p" "$rc:$(grep -c '@v.e
 Q=$T/q3
 mkdir -p $Q/control $Q/users $T/home/op
 printf 'example.net\n' > $Q/control/locals
-printf 'example.net\n.wild.example\n' > $Q/control/rcpthosts
+printf 'example.net\n.wild.example\n.relayed.example\n' > $Q/control/rcpthosts
 printf '.wild.example:joe\n' > $Q/control/virtualdomains
 printf '+op:joe:%s:%s:%s/home/op:::\n.\n' $U1 $U1 $T > $Q/users/assign
 printf 'root:x:0:0:root:/root:/bin/sh\n' > $T/passwd3
@@ -261,6 +261,7 @@ printf 'root:x:0:0:root:/root:/bin/sh\n' > $T/passwd3
 check_eq "a catch-all on 'op' (no dash): nothing the rules can say, exit 0, no lines" "$rc:$(cat out3)" "0:"
 case $(cat err3) in *"example.net left open: a catch-all the rules cannot say"*) ok "the domain left open, with a warning";; *) not_ok "op warning" "$(cat err3)";; esac
 case $(cat err3) in *".wild.example in rcpthosts: subdomains are left open"*) ok "rcpthosts .domain with local subdomains: warned";; *) not_ok "wildcard warning" "$(cat err3)";; esac
+case $(cat err3) in *relayed.example*) not_ok "rcpthosts .domain relayed elsewhere: no warning" "$(cat err3)";; *) ok "rcpthosts .domain relayed elsewhere: no warning";; esac
 
 printf '+op:joe:%s:%s:%s/home/op:::\njunk\n.\n' $U1 $U1 $T > $Q/users/assign
 "$QR" -d $Q -p $T/passwd3 > out 2> err; rc=$?
