@@ -54,7 +54,7 @@ struct q {
   char *err;
   int code;
   struct block *blocks;
-  struct vec pats, wilds, locals, rh, vdoms, vaddrs, cands, users;
+  struct vec pats, wilds, locals, rh, vdoms, vaddrs, cands, users, percent;
   size_t ulen;          /* the name length of the user whose files are being read */
   int have_rcpthosts;
   int vpopsql;          /* vpopmail keeps its users in SQL: vpasswd says nothing */
@@ -785,6 +785,7 @@ static int domain(struct q *q, const char *d, size_t dn)
 
   if (!accepted(q, d, dn) || !local_prefix(q, d, dn, &pfx, &pn)) return 0;   /* relayed elsewhere: not ours */
   ++q->st->domains;
+  if (kvfind(&q->percent, d, dn)) { warn(d, dn, " left open: in control/percenthack (user%host addresses are sent on)"); ++q->st->open; return 0; }
   if (pn + 2 > sizeof Qs) { warn(d, dn, " left open: virtualdomains prefix too long"); ++q->st->open; return 0; }
   memcpy(Qs, pfx, pn);
   qmailcfg_lower(Qs, pn);
@@ -930,6 +931,8 @@ static int run(struct q *q)
     if ((k = readctl(q, "/control/me", &q->locals, domline)) == -1) return -1;
     if (!k) return fail(q, 111, "unable to read ", dir, "/control/me: neither locals nor me exists");
   }
+  if (readctl(q, "/control/percenthack", &q->percent, domline) == -1) return -1;
+  if (q->percent.n) qsort(q->percent.p, q->percent.n, sizeof(struct kv), kvcmp);
   if ((k = readctl(q, "/control/rcpthosts", &q->rh, domline)) == -1) return -1;
   q->have_rcpthosts = k;
   if (k && morercpthosts(q) == -1) return -1;
@@ -1026,7 +1029,7 @@ int qr_run(const struct qr_opts *o, int fd, struct qr_stats *st, char *err)
     }
   }
   while (q.blocks) { struct block *b = q.blocks; q.blocks = b->next; free(b); }
-  free(q.pats.p); free(q.wilds.p); free(q.locals.p); free(q.rh.p); free(q.vdoms.p); free(q.vaddrs.p); free(q.cands.p); free(q.users.p);
+  free(q.pats.p); free(q.wilds.p); free(q.locals.p); free(q.rh.p); free(q.vdoms.p); free(q.vaddrs.p); free(q.cands.p); free(q.users.p); free(q.percent.p);
   free(q.out.s); free(q.dom.s); free(q.inputs.s);
   return r == -1 ? q.code : 0;
 }

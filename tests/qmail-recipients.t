@@ -249,6 +249,12 @@ case $(cat err4) in *".sub.example in rcpthosts: subdomains are left open"*) ok 
 "$QR" -d $T/q2 -v $V > outg 2> errg; rc=$?
 check_eq "getpwent: exit 0, the vpopmail domain as with -p" "$rc:$(grep -c '@v.example' outg)" "0:6"
 
+# control/percenthack: user%host@domain is sent on to host, which no rule can list
+echo v.example > $T/q2/control/percenthack
+"$QR" -d $T/q2 -v $V -p $T/passwd2 > outp 2> errp
+check_eq "a percenthack domain is left open" "$(grep -c '@v.example' outp):$(grep -c 'v.example left open: in control/percenthack' errp)" "0:1"
+rm $T/q2/control/percenthack
+
 # ---- 3: what it cannot say, and bad input
 Q=$T/q3
 mkdir -p $Q/control $Q/users $T/home/op
