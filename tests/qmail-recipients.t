@@ -336,3 +336,10 @@ check_eq "an input touched, same output: cdb untouched" "$(stat -c %Y.%y mk/rule
 printf 'joe@example.com:@bad.example:deny\n' >> mk/rules.local
 mkq
 check_eq "rules.local edited: rebuilt" "$(cdbmake-rules -q x@bad.example joe@example.com mk/rules.cdb | cut -d' ' -f1)" "deny"
+
+# ---- random trees against an independent model of qmail's delivery (tests/qmailmodel.py):
+# no address qmail delivers may be denied, none of a domain that is not ours touched
+mkdir -p model
+res=$($PY "$TOP/tests/qmailmodel.py" "$BIN" "$T/model" 15 40); rc=$?
+check_eq "40 random trees: no deliverable address denied, every foreign one passed" "$rc" 0
+case $res in *" denied by the rules, "*"; 0 lost") ok "model: $(printf '%s' "$res" | tail -1)";; *) not_ok "model summary" "$res";; esac
