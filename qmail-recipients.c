@@ -11,7 +11,7 @@
 #include "die.h"
 
 #define PROG "qmail-recipients"
-#define USAGE "qmail-recipients [ -d qmaildir ] [ -v vpopmaildir ] [ -p passwdfile ] [ -a aliasuser ] [ -m MSG ] [ -i inputsfile ]"
+#define USAGE "qmail-recipients [ -d qmaildir ] [ -v vpopmaildir ] [ -p passwdfile ] [ -a aliasuser ] [ -m MSG ] [ -i inputsfile ] [ -e ]"
 
 /* the MSG as a deny line will carry it: refused here rather than by cdbmake-rules */
 static void check_msg(const char *msg)
@@ -50,8 +50,9 @@ int main(int argc, char **argv)
   o.alias = "alias";
   o.msg = 0;
   o.inputs_fd = -1;
+  o.vpopext = 0;
   opterr = 0;
-  while ((opt = getopt(argc, argv, "+d:v:p:a:m:i:")) != -1)
+  while ((opt = getopt(argc, argv, "+d:v:p:a:m:i:e")) != -1)
     switch (opt) {
       case 'd': o.qmaildir = optarg; break;
       case 'v': o.vpopdir = optarg; break;
@@ -59,6 +60,7 @@ int main(int argc, char **argv)
       case 'a': o.alias = optarg; break;
       case 'm': o.msg = optarg; break;
       case 'i': inputs = optarg; break;
+      case 'e': o.vpopext = 1; break;
       default: die_usage(PROG, USAGE);
     }
   if (optind != argc || !*o.qmaildir || !*o.vpopdir || !*o.alias || (o.passwd && !*o.passwd)) die_usage(PROG, USAGE);

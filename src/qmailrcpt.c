@@ -298,6 +298,20 @@ static int vdeliver(const char *s, size_t n)
 
 struct vpctx { const char *P; size_t Pn; const char *pre; size_t pren; long src; unsigned long users; };
 
+/* a vpopmail mailbox (name lowercased), and user-* when vdelivermail strips extensions */
+static int vpuser(struct q *q, const struct vpctx *c, const char *u, size_t un)
+{
+  if (!startswith(u, un, c->pre, c->pren)) return 0;
+  if (addpat(q, c->P, c->Pn, u + c->pren, un - c->pren, 0, 0, c->src) == -1) return -1;
+  if (q->o->vpopext) {
+    char ext[514];
+    memcpy(ext, u + c->pren, un - c->pren);
+    ext[un - c->pren] = '-';
+    return addpat(q, c->P, c->Pn, ext, un - c->pren + 1, 1, 0, c->src);
+  }
+  return 0;
+}
+
 static int vpasswd_line(struct q *q, const char *path, unsigned long line, const char *s, size_t n, void *arg)
 {
   struct vpctx *c = arg;
@@ -312,8 +326,7 @@ static int vpasswd_line(struct q *q, const char *path, unsigned long line, const
     if (name.n > sizeof low) return badline(q, path, line, "name longer than 512 bytes");
     memcpy(low, name.s, name.n);
     qmailcfg_lower(low, name.n);
-    if (!startswith(low, name.n, c->pre, c->pren)) return 0;
-    return addpat(q, c->P, c->Pn, low + c->pren, name.n - c->pren, 0, 0, c->src);
+    return vpuser(q, c, low, name.n);
   }
 }
 
@@ -346,7 +359,7 @@ static int vpopmail(struct q *q, const char *home, size_t hn, struct vpctx *c)
       if (kl == 0 || kl > sizeof low || cdb_read(&cdb, low, kl, cdb_keypos(&cdb)) == -1) continue;
       qmailcfg_lower(low, kl);
       ++c->users;
-      if (startswith(low, kl, c->pre, c->pren) && addpat(q, c->P, c->Pn, low + c->pren, kl - c->pren, 0, 0, c->src) == -1) { cdb_free(&cdb); close(fd); return -1; }
+      if (vpuser(q, c, low, kl) == -1) { cdb_free(&cdb); close(fd); return -1; }
     }
     cdb_free(&cdb);
     close(fd);

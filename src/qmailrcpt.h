@@ -16,6 +16,7 @@ struct qr_opts {
   const char *alias;        /* qmail's alias user: "alias" */
   const char *msg;          /* MSG text of the deny lines, or NULL */
   int inputs_fd;            /* -1, or where the list of inputs goes, one path a line */
+  int vpopext;              /* vpopmail built with --enable-qmail-ext: user-ext goes to user */
 };
 
 struct qr_stats {

@@ -78,7 +78,7 @@ int main(void)
     snprintf(pw, sizeof pw, "passwd=root:x:0:0::/root:/bin/sh");
     ok &= put(root, pw) == 0;
     CHECK(ok, "tree written");
-    o.qmaildir = root; o.vpopdir = "/nonexistent"; o.alias = "alias"; o.msg = 0; o.inputs_fd = -1;
+    o.qmaildir = root; o.vpopdir = "/nonexistent"; o.alias = "alias"; o.msg = 0; o.inputs_fd = -1; o.vpopext = 0;
     snprintf(pw, sizeof pw, "%s/passwd", root);
     o.passwd = pw;
     fd = memfd_create("out", 0);

@@ -249,6 +249,10 @@ case $(cat err4) in *".sub.example in rcpthosts: subdomains are left open"*) ok 
 "$QR" -d $T/q2 -v $V > outg 2> errg; rc=$?
 check_eq "getpwent: exit 0, the vpopmail domain as with -p" "$rc:$(grep -c '@v.example' outg)" "0:6"
 
+# -e: vpopmail with --enable-qmail-ext delivers user-ext to user
+"$QR" -d $T/q2 -v $V -p $T/passwd2 -e > oute 2>/dev/null
+check_eq "-e: user-* for every vpopmail mailbox" "$(grep '@v.example' oute | tr '\n' ' ')" "@v.example::deny bob@v.example::allow bob-*@v.example::allow carol@v.example::allow carol-*@v.example::allow dave@v.example::allow dave-*@v.example::allow list-*@v.example::allow sales@v.example::allow "
+
 # control/percenthack: user%host@domain is sent on to host, which no rule can list
 echo v.example > $T/q2/control/percenthack
 "$QR" -d $T/q2 -v $V -p $T/passwd2 > outp 2> errp
