@@ -31,11 +31,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   why = 0;
   k = qmailcfg_vdom_line(s, size, &v, &why);
   if (k < 0 && !why) __builtin_trap();
-  if (k == 1) { inside(s, size, v.key); inside(s, size, v.prefix); if (memchr(v.prefix.s, ':', v.prefix.n)) __builtin_trap(); }
+  if (k == 1) { inside(s, size, v.key); inside(s, size, v.prefix); if (memchr(v.key.s, ':', v.key.n)) __builtin_trap(); }
   why = 0;
   k = qmailcfg_domain_line(s, size, &d, &why);
   if (k < 0 && !why) __builtin_trap();
-  if (k == 1) { inside(s, size, d); if (!d.n || memchr(d.s, ' ', d.n)) __builtin_trap(); }
+  if (k == 1) { inside(s, size, d); if (!d.n || memchr(d.s, ' ', d.n) || memchr(d.s, '@', d.n)) __builtin_trap(); }
   if (qmailcfg_vpasswd_line(s, size, &d, &why) == 1) inside(s, size, d);
   if (qmailcfg_passwd_line(s, size, &p, &why) == 1) { inside(s, size, p.name); inside(s, size, p.home); }
   if (size <= sizeof ext) {

@@ -57,18 +57,29 @@ static size_t split(const char *s, size_t n, struct qfield *f, size_t max)
 int qmailcfg_assign_line(const char *s, size_t n, struct qassign *a, const char **why)
 {
   struct qfield f[8];
+  const char *c;
   if (memchr(s, 0, n)) { *why = "NUL byte in line"; return -1; }
-  if (n == 1 && s[0] == '.') return 0;
-  if (!n || (s[0] != '=' && s[0] != '+')) { *why = "want =local:user:uid:gid:homedir:dash:ext: or +prefix:... or the final ."; return -1; }
-  /* qmail-newu takes seven fields, each ended by ':'; the rest of the line is ignored */
-  if (split(s + 1, n - 1, f, 8) < 7) { *why = "want seven fields, each ended by a colon"; return -1; }
+  if (n && s[0] == '.') return 0;   /* qmail-newu stops at the first line starting with '.' */
+  /* as qmail-newu: '+' makes a wildcard, any other first byte an exact entry */
+  c = memchr(s, ':', n);
+  if (!c || c == s) { *why = "want =local:user:uid:gid:homedir:dash:ext: or +prefix:... or the final ."; return -1; }
+  /* six more fields, each ended by ':'; the rest of the line is ignored */
+  if (split(c + 1, n - (size_t)(c + 1 - s), f + 1, 7) < 6) { *why = "want seven fields, each ended by a colon"; return -1; }
   a->wild = s[0] == '+';
-  a->local = f[0]; a->user = f[1]; a->home = f[4]; a->dash = f[5]; a->ext = f[6];
+  a->local.s = s + 1; a->local.n = (size_t)(c - s) - 1;
+  a->user = f[1]; a->home = f[4]; a->dash = f[5]; a->ext = f[6];
   if (!a->user.n) { *why = "empty user"; return -1; }
   if (!digits(f[2].s, f[2].n, &a->uid) || !digits(f[3].s, f[3].n, &a->gid)) { *why = "uid and gid must be numbers"; return -1; }
   if (!a->home.n || a->home.s[0] != '/') { *why = "homedir must be an absolute path"; return -1; }
   if (memchr(a->dash.s, '/', a->dash.n) || memchr(a->ext.s, '/', a->ext.n)) { *why = "dash and ext may not hold a slash"; return -1; }
-  if (!a->wild && !a->local.n) { *why = "empty local part in an = entry"; return -1; }
+  return 1;
+}
+
+/* no control byte (a tab is trailing white space, trimmed before) */
+static int printable(const char *s, size_t n)
+{
+  size_t i;
+  for (i = 0; i < n; ++i) if ((unsigned char)s[i] < ' ' || s[i] == 127) return 0;
   return 1;
 }
 
@@ -78,13 +89,12 @@ int qmailcfg_vdom_line(const char *s, size_t n, struct qvdom *v, const char **wh
   if (memchr(s, 0, n)) { *why = "NUL byte in line"; return -1; }
   n = trim(s, n);
   if (!n || s[0] == '#') return 0;
+  if (!printable(s, n)) { *why = "control character in line"; return -1; }
   c = memchr(s, ':', n);
-  if (!c) { *why = "want domain:prefix"; return -1; }
+  /* constmap skips a line without a colon; the rest after the first colon is the prefix */
+  if (!c) { *why = "no colon: qmail ignores this line"; return 2; }
   v->key.s = s; v->key.n = (size_t)(c - s);
   v->prefix.s = c + 1; v->prefix.n = n - v->key.n - 1;
-  if (!plain(v->key.s, v->key.n) || !plain(v->prefix.s, v->prefix.n)) { *why = "blank or control character in domain:prefix"; return -1; }
-  if (memchr(v->prefix.s, ':', v->prefix.n)) { *why = "prefix may not hold a colon"; return -1; }
-  if (v->key.n && (v->key.s[v->key.n - 1] == '@' || (v->key.s[0] == '.' && v->key.n == 1))) { *why = "empty domain"; return -1; }
   return 1;
 }
 
@@ -93,9 +103,10 @@ int qmailcfg_domain_line(const char *s, size_t n, struct qfield *d, const char *
   if (memchr(s, 0, n)) { *why = "NUL byte in line"; return -1; }
   n = trim(s, n);
   if (!n || s[0] == '#') return 0;
-  if (!plain(s, n) || memchr(s, ':', n) || memchr(s, '@', n)) { *why = "want one domain per line"; return -1; }
-  if (n == 1 && s[0] == '.') { *why = "empty domain"; return -1; }
+  if (!printable(s, n)) { *why = "control character in line"; return -1; }
   d->s = s; d->n = n;
+  /* qmail takes the line as it is; with a blank, '@' or ':' it never matches a domain */
+  if (!plain(s, n) || memchr(s, ':', n) || memchr(s, '@', n) || (n == 1 && s[0] == '.')) { *why = "not a domain: qmail never matches this line"; return 2; }
   return 1;
 }
 

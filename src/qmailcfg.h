@@ -10,7 +10,9 @@
 struct qfield { const char *s; size_t n; };
 
 /* "=local:user:uid:gid:homedir:dash:ext:" (wild 0) or
- * "+prefix:user:uid:gid:homedir:dash:pre:" (wild 1). */
+ * "+prefix:user:uid:gid:homedir:dash:pre:" (wild 1), read as qmail-newu
+ * reads them: a first byte other than '+' is an exact entry, a line
+ * starting with '.' ends the file. */
 struct qassign {
   int wild;
   struct qfield local, user, home, dash, ext;
@@ -22,11 +24,13 @@ int qmailcfg_assign_line(const char *s, size_t n, struct qassign *a, const char 
 /* "key:prefix" of control/virtualdomains; key is "domain", ".domain",
  * "user@domain" or "" (every domain). */
 struct qvdom { struct qfield key, prefix; };
-/* 1 an entry, 0 blank or a comment, -1 bad. */
+/* As qmail-send's constmap reads it: 1 an entry, 0 blank or a comment,
+ * 2 a line qmail ignores (no colon; *why says so), -1 bad (a control byte). */
 int qmailcfg_vdom_line(const char *s, size_t n, struct qvdom *v, const char **why);
 
 /* A line of control/locals, rcpthosts, morercpthosts, me: one domain,
- * trailing blanks dropped. 1, 0 blank or a comment, -1 bad. */
+ * trailing blanks dropped (control_readfile). 1, 0 blank or a comment,
+ * 2 a line that can never match a domain (*why), -1 bad (a control byte). */
 int qmailcfg_domain_line(const char *s, size_t n, struct qfield *d, const char **why);
 
 /* The user name of a vpasswd line ("name:pw:uid:gid:gecos:dir:quota..."). */

@@ -13,15 +13,17 @@ static const struct { const char *line; int ret, wild; const char *local, *user,
   { "+joe-:joe:1:2:/home/joe:-:lists-:", 1, 1, "joe-", "joe", "/home/joe", "-", "lists-", 1, 2, 0 },
   { "=a:b:1:2:/h:-:x:ignored after the seventh colon", 1, 0, "a", "b", "/h", "-", "x", 1, 2, 0 },
   { ".", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+  { ".end, as qmail-newu reads it", 0, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+  { "joe:joe:1:1:/home/joe:::", 1, 0, "oe", "joe", "/home/joe", "", "", 1, 1, 0 },   /* qmail-newu skips the first byte */
+  { "=:joe:1:1:/home/joe:::", 1, 0, "", "joe", "/home/joe", "", "", 1, 1, 0 },
   { "", -1, 0, 0, 0, 0, 0, 0, 0, 0, "want =local" },
   { "# comment", -1, 0, 0, 0, 0, 0, 0, 0, 0, "want =local" },
-  { "joe:joe:1:1:/home/joe:::", -1, 0, 0, 0, 0, 0, 0, 0, 0, "want =local" },
   { "=joe:joe:1:1:/home/joe::", -1, 0, 0, 0, 0, 0, 0, 0, 0, "seven fields" },
   { "=joe:joe:x:1:/home/joe:::", -1, 0, 0, 0, 0, 0, 0, 0, 0, "numbers" },
   { "=joe:joe:1:99999999999999999999999:/home/joe:::", -1, 0, 0, 0, 0, 0, 0, 0, 0, "numbers" },
   { "=joe:joe:1:1:home/joe:::", -1, 0, 0, 0, 0, 0, 0, 0, 0, "absolute" },
   { "=joe::1:1:/home/joe:::", -1, 0, 0, 0, 0, 0, 0, 0, 0, "empty user" },
-  { "=:joe:1:1:/home/joe:::", -1, 0, 0, 0, 0, 0, 0, 0, 0, "empty local" },
+  { ":joe:1:1:/home/joe:::", -1, 0, 0, 0, 0, 0, 0, 0, 0, "want =local" },
   { "=joe:joe:1:1:/home/joe:-:../x:", -1, 0, 0, 0, 0, 0, 0, 0, 0, "slash" },
 };
 
@@ -33,11 +35,11 @@ static const struct { const char *line; int ret; const char *key, *prefix, *why;
   { "relay.example:", 1, "relay.example", "", 0 },
   { ":catchall", 1, "", "catchall", 0 },
   { "", 0, 0, 0, 0 }, { "# a comment", 0, 0, 0, 0 }, { "   ", 0, 0, 0, 0 },
-  { "example.org", -1, 0, 0, "want domain:prefix" },
-  { "exa mple.org:x", -1, 0, 0, "blank" },
-  { "example.org:a:b", -1, 0, 0, "colon" },
-  { "joe@:x", -1, 0, 0, "empty domain" },
-  { ".:x", -1, 0, 0, "empty domain" },
+  { "example.org", 2, 0, 0, "qmail ignores" },
+  { "exa mple.org:x y", 1, "exa mple.org", "x y", 0 },
+  { "example.org:a:b", 1, "example.org", "a:b", 0 },
+  { "joe@:x", 1, "joe@", "x", 0 },
+  { "a\x01b:x", -1, 0, 0, "control character" },
 };
 
 static const struct { const char *name; int kind; const char *ext; size_t pre; } dot[] = {
@@ -75,7 +77,7 @@ int main(void)
     int k = qmailcfg_vdom_line(vdom[i].line, strlen(vdom[i].line), &v, &why);
     CHECK_INT(k, vdom[i].ret, vdom[i].line);
     if (k == 1) CHECK(is(v.key, vdom[i].key) && is(v.prefix, vdom[i].prefix), "key and prefix");
-    if (k == -1) CHECK(why && strstr(why, vdom[i].why), vdom[i].why);
+    if (k == -1 || k == 2) CHECK(why && strstr(why, vdom[i].why), vdom[i].why);
   }
   for (i = 0; i < sizeof dot / sizeof dot[0]; ++i) {
     char ext[64];
@@ -92,8 +94,9 @@ int main(void)
     CHECK_INT(qmailcfg_domain_line("Example.COM \t", 13, &d, &why), 1, "locals line, trailing blanks");
     CHECK(is(d, "Example.COM"), "the domain");
     CHECK_INT(qmailcfg_domain_line("#x", 2, &d, &why), 0, "comment");
-    CHECK_INT(qmailcfg_domain_line("a b", 3, &d, &why), -1, "two words");
-    CHECK_INT(qmailcfg_domain_line("a@b", 3, &d, &why), -1, "an address");
+    CHECK_INT(qmailcfg_domain_line("a b", 3, &d, &why), 2, "two words: never matches");
+    CHECK_INT(qmailcfg_domain_line("a@b", 3, &d, &why), 2, "an address: never matches");
+    CHECK_INT(qmailcfg_domain_line("a\033b", 3, &d, &why), -1, "control character");
     CHECK_INT(qmailcfg_vpasswd_line("bob:$1$x:1:0:Bob:/home/vpopmail/domains/v/bob:NOQUOTA", 53, &d, &why), 1, "vpasswd");
     CHECK(is(d, "bob"), "vpasswd name");
     CHECK_INT(qmailcfg_vpasswd_line("bob", 3, &d, &why), -1, "vpasswd without fields");

@@ -238,6 +238,22 @@ static int badline(struct q *q, const char *path, unsigned long line, const char
   return fail(q, 100, path, num, why);
 }
 
+/* "file:line: why" as a warning: a line qmail reads past */
+static int warnline(const char *path, unsigned long line, const char *why)
+{
+  char num[NUM_FMT + 4], msg[256];
+  size_t n = 0, w = strlen(why);
+  num[n++] = ':';
+  n += num_fmt(num + n, line);
+  num[n++] = ':'; num[n++] = ' ';
+  if (w > sizeof msg - n - 1) w = sizeof msg - n - 1;
+  memcpy(msg, num, n);
+  memcpy(msg + n, why, w);
+  msg[n + w] = 0;
+  warn(path, strlen(path), msg);
+  return 0;
+}
+
 typedef int (*linefn)(struct q *q, const char *path, unsigned long line, const char *s, size_t n, void *arg);
 
 /* every line of b; a missing final LF is a line as well */
@@ -630,6 +646,7 @@ static int domline(struct q *q, const char *path, unsigned long line, const char
   const char *why;
   int k = qmailcfg_domain_line(s, n, &d, &why);
   if (k < 0) return badline(q, path, line, why);
+  if (k == 2) return warnline(path, line, why);
   if (!k) return 0;
   if (d.n > 1 && d.s[d.n - 1] == '.') --d.n;
   if (!(e = push(v, sizeof *e)) || !(e->k = store(q, d.s, d.n, "", 0))) return nomem(q);
@@ -646,6 +663,7 @@ static int vdomline(struct q *q, const char *path, unsigned long line, const cha
   int k = qmailcfg_vdom_line(s, n, &v, &why);
   (void)arg;
   if (k < 0) return badline(q, path, line, why);
+  if (k == 2) return warnline(path, line, why);
   if (!k) return 0;
   e = push(memchr(v.key.s, '@', v.key.n) ? &q->vaddrs : &q->vdoms, sizeof *e);
   if (!e || !(e->k = store(q, v.key.s, v.key.n, "", 0)) || !(e->v = store(q, v.prefix.s, v.prefix.n, "", 0))) return nomem(q);
@@ -667,16 +685,17 @@ static int kvcmp(const void *x, const void *y)
   return strcmpn(a->k, a->kn, b->k, b->kn);
 }
 
-/* the first entry (in file order, as constmap finds it) with key k */
+/* the last entry (in file order) with key k: constmap puts each new line in
+ * front of the older ones with the same key, so the last line wins */
 static const struct kv *kvfind(const struct vec *v, const char *k, size_t kn)
 {
   const struct kv *a = v->p;
   size_t lo = 0, hi = v->n;
   while (lo < hi) {
     size_t mid = lo + (hi - lo) / 2;
-    if (strcmpn(a[mid].k, a[mid].kn, k, kn) < 0) lo = mid + 1; else hi = mid;
+    if (strcmpn(a[mid].k, a[mid].kn, k, kn) <= 0) lo = mid + 1; else hi = mid;
   }
-  return lo < v->n && !strcmpn(a[lo].k, a[lo].kn, k, kn) ? &a[lo] : 0;
+  return lo > 0 && !strcmpn(a[lo - 1].k, a[lo - 1].kn, k, kn) ? &a[lo - 1] : 0;
 }
 
 static int patcmp(const void *x, const void *y)
@@ -956,7 +975,7 @@ static int run(struct q *q)
   if (q->vdoms.n) {
     struct kv *a = q->vdoms.p;
     size_t j, n = q->vdoms.n;
-    /* a merge sort keeps file order among equal keys: the first line wins, as constmap finds it */
+    /* a merge sort keeps file order among equal keys: kvfind takes the last, as constmap does */
     struct kv *tmp = malloc(n * sizeof *tmp);
     size_t w;
     if (!tmp) return nomem(q);

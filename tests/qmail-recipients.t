@@ -282,7 +282,16 @@ check_eq "users/assign without its final '.': exit 100" "$rc:$(cat err)" "100:qm
 rm $Q/users/assign
 printf 'ok.example:x\nno-colon.example\n' > $Q/control/virtualdomains
 "$QR" -d $Q -p $T/passwd3 > out 2> err; rc=$?
-check_eq "bad virtualdomains line: exit 100, file:line" "$rc:$(cat err)" "100:qmail-recipients: fatal: $Q/control/virtualdomains:2: want domain:prefix"
+check_eq "virtualdomains line without a colon: skipped as qmail does, with a warning" "$rc:$(head -1 err)" "0:qmail-recipients: warning: $Q/control/virtualdomains:2: no colon: qmail ignores this line"
+printf 'ok.example:x\nbad\001.example:y\n' > $Q/control/virtualdomains
+"$QR" -d $Q -p $T/passwd3 > out 2> err; rc=$?
+check_eq "bad virtualdomains line: exit 100, file:line" "$rc:$(cat err)" "100:qmail-recipients: fatal: $Q/control/virtualdomains:2: control character in line"
+printf 'a.example:one\na.example:two\n' > $Q/control/virtualdomains
+printf 'a.example\n' >> $Q/control/rcpthosts
+printf '+two-:u:1:1:%s/h4/m:-::\n.\n' $T > $Q/users/assign
+"$QR" -d $Q -p $T/passwd3 > out 2> err; rc=$?
+check_eq "a domain twice in virtualdomains: the last line wins (constmap)" "$rc:$(grep a.example out | tr '\n' ' ')" "0:@a.example::deny sales@a.example::allow "
+rm $Q/users/assign
 printf 'ok.example:x\n' > $Q/control/virtualdomains
 printf 'joe:x:12:12\n' > $T/passwd3
 "$QR" -d $Q -p $T/passwd3 > out 2> err; rc=$?

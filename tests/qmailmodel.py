@@ -45,8 +45,9 @@ class Qmail:
         self.rcpthosts = set(d.lower() for d in ctl('rcpthosts'))
         self.vdoms = {}
         for l in ctl('virtualdomains'):
-            k, v = l.split(':', 1)
-            self.vdoms.setdefault(k.lower(), v)
+            if ':' in l:       # constmap: a line without a colon is skipped, the last of a key wins
+                k, v = l.split(':', 1)
+                self.vdoms[k.lower()] = v
         self.assign_exact, self.assign_wild = {}, {}
         for l in read_lines(q + '/users/assign') or []:
             if l == '.':
@@ -154,7 +155,7 @@ def tree(rnd, t):
     doms = ['l.example', 'v1.example', 'v2.example', 'vp.example', 'r.example']
     open(q + '/control/locals', 'w').write('l.example\n')
     open(q + '/control/rcpthosts', 'w').write(''.join(d + '\n' for d in doms))
-    vd = ['v1.example:joe', 'v2.example:v2', 'vp.example:vp', 'r.example:']
+    vd = ['v1.example:joe', 'v2.example:v2', 'vp.example:vp', 'r.example:'] + rnd.sample(['v1.example:ann', 'r.example:joe', 'junk'], 1)
     rnd.shuffle(vd)
     open(q + '/control/virtualdomains', 'w').write(''.join(l + '\n' for l in vd))
     uid = 2000
