@@ -41,8 +41,10 @@ struct pat { const char *s; size_t n; unsigned char prefix, uncertain; long src;
 #define UNSURE_NOVPASSWD 1
 #define UNSURE_VPOPSQL 2
 #define UNSURE_NOHOME 3
+#define UNSURE_BADVPASSWD 4
 static const char *const unsure[] = { "", " left open: a vpopmail domain without vpasswd or vpasswd.cdb",
-  " left open: vpopmail keeps its users in SQL", " left open: a users/assign home directory is missing (qmail defers its mail)" };
+  " left open: vpopmail keeps its users in SQL", " left open: a users/assign home directory is missing (qmail defers its mail)",
+  " left open: its vpasswd has a line we cannot read" };
 struct kv { const char *k; size_t kn; const char *v; size_t vn; };
 struct vec { void *p; size_t n, cap; };
 struct block { struct block *next; size_t used, cap; char mem[]; };
@@ -312,7 +314,7 @@ static int vdeliver(const char *s, size_t n)
   return 0;   /* no second argument: not the bounce we know, so no deny for this domain */
 }
 
-struct vpctx { const char *P; size_t Pn; const char *pre; size_t pren; long src; unsigned long users; };
+struct vpctx { const char *P; size_t Pn; const char *pre; size_t pren; long src; unsigned long users; int bad; };
 
 /* a vpopmail mailbox (name lowercased), and user-* when vdelivermail strips extensions */
 static int vpuser(struct q *q, const struct vpctx *c, const char *u, size_t un)
@@ -334,12 +336,13 @@ static int vpasswd_line(struct q *q, const char *path, unsigned long line, const
   struct qfield name;
   const char *why;
   int k = qmailcfg_vpasswd_line(s, n, &name, &why);
-  if (k < 0) return badline(q, path, line, why);
+  /* one domain's broken vpasswd leaves that domain open, the others keep their rules */
+  if (k < 0) { c->bad = 1; return warnline(path, line, why); }
   if (!k) return 0;
   ++c->users;
   {
     char low[512];
-    if (name.n > sizeof low) return badline(q, path, line, "name longer than 512 bytes");
+    if (name.n > sizeof low) { c->bad = 1; return warnline(path, line, "name longer than 512 bytes"); }
     memcpy(low, name.s, name.n);
     qmailcfg_lower(low, name.n);
     return vpuser(q, c, low, name.n);
@@ -381,8 +384,8 @@ static int vpopmail(struct q *q, const char *home, size_t hn, struct vpctx *c)
     close(fd);
     if (k < 0) return fail(q, 111, "unable to read ", path, ": corrupt cdb");
   }
-  if (!found || q->vpopsql)   /* users kept elsewhere (SQL, LDAP): we cannot know them */
-    return addpat(q, c->P, c->Pn, "", 0, 1, q->vpopsql ? UNSURE_VPOPSQL : UNSURE_NOVPASSWD, c->src);
+  if (!found || q->vpopsql || c->bad)   /* users kept elsewhere (SQL, LDAP), or unreadable: we cannot know them */
+    return addpat(q, c->P, c->Pn, "", 0, 1, q->vpopsql ? UNSURE_VPOPSQL : c->bad ? UNSURE_BADVPASSWD : UNSURE_NOVPASSWD, c->src);
   return 0;
 }
 
@@ -438,7 +441,7 @@ static int context(struct q *q, const char *home, size_t hn, const char *dash, s
         free(b.s);
         if (k == 1) {
           struct vpctx c;
-          c.P = P; c.Pn = Pn; c.pre = pre; c.pren = pren; c.src = src; c.users = 0;
+          c.P = P; c.Pn = Pn; c.pre = pre; c.pren = pren; c.src = src; c.users = 0; c.bad = 0;
           if (vpopmail(q, home, hn, &c) == -1) goto err;
           continue;
         }

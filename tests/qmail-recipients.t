@@ -253,6 +253,13 @@ check_eq "getpwent: exit 0, the vpopmail domain as with -p" "$rc:$(grep -c '@v.e
 "$QR" -d $T/q2 -v $V -p $T/passwd2 -e > oute 2>/dev/null
 check_eq "-e: user-* for every vpopmail mailbox" "$(grep '@v.example' oute | tr '\n' ' ')" "@v.example::deny bob@v.example::allow bob-*@v.example::allow carol@v.example::allow carol-*@v.example::allow dave@v.example::allow dave-*@v.example::allow list-*@v.example::allow sales@v.example::allow "
 
+# a broken vpasswd line: that domain open, the others keep their rules
+cp $V/domains/v.example/vpasswd $T/vpasswd.saved
+echo 'no-colon-here' >> $V/domains/v.example/vpasswd
+"$QR" -d $T/q2 -v $V -p $T/passwd2 > outb 2> errb; rc=$?
+check_eq "bad vpasswd line: exit 0, v.example open, warned with file:line" "$rc:$(grep -c '@v.example' outb):$(grep -c "vpasswd:3: want name" errb):$(grep -c 'v.example left open: its vpasswd has a line we cannot read' errb)" "0:0:1:1"
+cp $T/vpasswd.saved $V/domains/v.example/vpasswd
+
 # control/percenthack: user%host@domain is sent on to host, which no rule can list
 echo v.example > $T/q2/control/percenthack
 "$QR" -d $T/q2 -v $V -p $T/passwd2 > outp 2> errp
