@@ -124,16 +124,40 @@ static void put_tinydns_text(struct outbuf *b, const char *s, size_t len)
   }
 }
 
-/* The entry's text, with rbldnsd's '$' (the queried address) made static for tinydns. */
-static void put_text_for_tinydns(struct outbuf *b, const char *text, const char *prefix_text)
+/* The longest TXT text rbldnsd serves (it cuts the rest off silently). */
+#define TEXT_MAX 254
+
+/* The text one prefix gets: each '$' replaced by the listed address or prefix,
+ * "$$" by one '$'. rblzone does it for both servers, so they agree (rbldnsd
+ * would put the queried address in, tinydns cannot). 0 when it is too long. */
+static int expand_text(char out[TEXT_MAX + 1], const char *text, const char *prefix_text)
 {
-  const char *dollar;
-  while ((dollar = strchr(text, '$'))) {
-    put_tinydns_text(b, text, (size_t)(dollar - text));
-    put_tinydns_text(b, prefix_text, strlen(prefix_text));
-    text = dollar + 1;
+  size_t n = 0, plen = strlen(prefix_text);
+  for (; *text; ++text) {
+    const char *add = text;
+    size_t len = 1;
+    if (*text == '$') {
+      if (text[1] == '$') ++text;
+      else { add = prefix_text; len = plen; }
+    }
+    if (len > TEXT_MAX - n) return 0;
+    memcpy(out + n, add, len);
+    n += len;
   }
-  put_tinydns_text(b, text, strlen(text));
+  out[n] = 0;
+  return 1;
+}
+
+/* The expanded text as rbldnsd must read it to serve it unchanged: it takes
+ * '$' as a substitution and strips one leading '=' (its "no base template"
+ * mark), so each '$' is doubled and a leading '=' written twice. */
+static void put_rbldnsd_text(struct outbuf *b, const char *s)
+{
+  if (*s == '=') outbuf_put(b, "=", 1);
+  for (; *s; ++s) {
+    if (*s == '$') outbuf_put(b, "$", 1);
+    outbuf_put(b, s, 1);
+  }
 }
 
 static const char hexdigit[] = "0123456789abcdef";
@@ -176,7 +200,7 @@ static void put_tinydns_name(struct outbuf *b, const struct iprange_prefix *p, u
   outbuf_puts(b, zone);
 }
 
-static void put_tinydns(struct zone_job *j, const struct iprange_prefix *p, const char *text, const char *prefix_text)
+static void put_tinydns(struct zone_job *j, const struct iprange_prefix *p, const char *text)
 {
   unsigned step = p->a.v6 ? 4 : 8;
   unsigned labels = (p->bits + step - 1) / step;   /* labels fixed by the prefix */
@@ -202,7 +226,7 @@ static void put_tinydns(struct zone_job *j, const struct iprange_prefix *p, cons
       outbuf_put(&b, "\n'", 2);
       outbuf_put(&b, name, namelen);
       outbuf_put(&b, ":", 1);
-      put_text_for_tinydns(&b, text, prefix_text);
+      put_tinydns_text(&b, text, strlen(text));
       outbuf_put(&b, ":", 1);
       outbuf_putulong(&b, j->ttl);
       outbuf_put(&b, "\n", 1);
@@ -279,9 +303,13 @@ static int one_line(const char *line, size_t len, unsigned long lineno, void *ct
   text = e.reason_len ? e.reason : j->default_text;
   iprange_walk_start(&w, &e.range);
   while (iprange_walk_next(&w, &p)) {
-    char pt[IPRANGE_FMT_MAX];
+    char pt[IPRANGE_FMT_MAX], txt[TEXT_MAX + 1];
     struct outbuf *zb = p.a.v6 ? &j->v6 : &j->v4;
     iprange_prefix_fmt(pt, &p);
+    if (!expand_text(txt, text, pt)) {
+      if (++j->bad <= MAX_BAD_REPORTED) say_line(j, lineno, "text too long once each $ is replaced (254 bytes at most): ", pt);
+      return 0;
+    }
     if (!seen_add(&j->seen, &p)) {
       ++j->duplicates;
       say_line(j, lineno, "listed earlier, this line's text not used: ", pt);
@@ -293,9 +321,9 @@ static int one_line(const char *line, size_t len, unsigned long lineno, void *ct
     outbuf_put(zb, " :", 2);
     outbuf_puts(zb, j->answer);
     outbuf_put(zb, ":", 1);
-    outbuf_puts(zb, text);
+    put_rbldnsd_text(zb, txt);
     outbuf_put(zb, "\n", 1);
-    if (j->zone) put_tinydns(j, &p, text, pt);
+    if (j->zone) put_tinydns(j, &p, txt);
   }
   return 0;
 }

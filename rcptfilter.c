@@ -1,54 +1,94 @@
 /* rcptfilter — an SMTP proxy in front of qmail-smtpd (or any SMTP server on
  * stdin/stdout) that answers RCPT TO from per-mailbox sender rules and passes
- * everything else through byte for byte. See man/rcptfilter.8. */
+ * everything else through byte for byte. See man/rcptfilter.8.
+ *
+ * The decisions are src/proxy.c's (no I/O there); this file moves bytes
+ * between the two connections (src/conn.h) and the proxy, keeps the clock,
+ * and writes the log. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <sys/wait.h>
+#include "conn.h"
+#include "tlsserver.h"
 #include "proxy.h"
+#include "addr.h"
 #include "rules.h"
 #include "revip.h"
 #include "logline.h"
+#include "fdio.h"
 #include "num.h"
 #include "die.h"
 
 #define PROG "rcptfilter"
-#define USAGE "rcptfilter [ -t idle ] [ -l maxline ] rules.cdb prog [ arg ... ]"
+#define USAGE "rcptfilter [ -t idle ] [ -l maxline ] [ -m maxrcpt ] [ -u maxbad ] [ -c cert [ -k key ] ]... [ -i ] rules.cdb prog [ arg ... ]"
+#define FINAL_DRAIN_MS 10000   /* what a client that does not read gets at the end, at most */
 
-static pid_t child;
+struct relay {
+  struct proxy *p;
+  struct conn client, server;
+  int client_reading;        /* the client may still send */
+  int client_listening;      /* the client still takes what we write */
+  pid_t child;
+  long long last;            /* when the last complete line (or a reply) came, ms */
+  long long idle_ms;         /* -t */
+  const char *ip;
+  char **argv;               /* the server's command */
+  pid_t old_child;           /* the server of the plaintext part, ended at STARTTLS */
+  struct tlsserver tls;      /* -c, -k: loaded only when a client says STARTTLS */
+};
 
-static long long now_ms(void)
+static void log_end(const char *ip, const char *action, const char *why)
 {
-  struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
-  return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+  struct logline l;
+  logline_begin(&l, PROG, ip, action);
+  logline_text(&l, "reason", why, strlen(why));
+  logline_end(&l);
 }
 
-static void nonblock(int fd) { fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK); }
-
-/* Write what we can; -1 when the peer is gone. */
-static int drain(int fd, struct pbuf *b)
+static void log_address(struct logline *l, const char *key, const char *a, size_t len)
 {
-  while (b->len) {
-    ssize_t w = write(fd, b->s, b->len);
-    if (w < 0) { if (errno == EINTR) continue; if (errno == EAGAIN) return 0; return -1; }
-    pbuf_consume(b, (size_t)w);
+  char b[ADDR_MAX + 3];
+  b[0] = '<';
+  memcpy(b + 1, a, len);
+  b[len + 1] = '>';
+  logline_bytes(l, key, b, len + 2);
+}
+
+/* The proxy's decisions, one line each. */
+static void log_event(void *ctx, const struct proxy_event *e)
+{
+  const struct relay *r = ctx;
+  struct logline l;
+  logline_begin(&l, PROG, r->ip, e->action);
+  if (e->rcpt) {
+    log_address(&l, "from", e->from, e->flen);
+    log_address(&l, "rcpt", e->rcpt, e->rlen);
   }
-  return 0;
+  if (e->d && e->d->rule) {
+    char where[RULES_FILE_MAX + 1 + NUM_FMT];
+    size_t n = strlen(e->d->file);
+    logline_ulong(&l, "rule", e->d->rule);
+    memcpy(where, e->d->file, n);
+    where[n] = ':';
+    logline_bytes(&l, "file", where, n + 1 + num_fmt(where + n + 1, e->d->line));
+  }
+  if (e->key) logline_str(&l, e->key, e->val);
+  logline_end(&l);
 }
 
-static void start_backend(char **argv, int *tobe, int *frombe)
+static pid_t start_server(char **argv, int *to_server, int *from_server)
 {
   int in[2], out[2];
+  pid_t pid;
   if (pipe(in) == -1 || pipe(out) == -1) die_sys(EXIT_TEMP, PROG, "create pipes");
-  child = fork();
-  if (child == -1) die_sys(EXIT_TEMP, PROG, "fork");
-  if (!child) {
+  pid = fork();
+  if (pid == -1) die_sys(EXIT_TEMP, PROG, "fork");
+  if (!pid) {
     if (dup2(in[0], 0) == -1 || dup2(out[1], 1) == -1) _exit(EXIT_TEMP);
     close(in[0]); close(in[1]); close(out[0]); close(out[1]);
     signal(SIGPIPE, SIG_DFL);
@@ -59,111 +99,324 @@ static void start_backend(char **argv, int *tobe, int *frombe)
   close(out[1]);
   fcntl(in[1], F_SETFD, FD_CLOEXEC);
   fcntl(out[0], F_SETFD, FD_CLOEXEC);
-  *tobe = in[1];
-  *frombe = out[0];
+  *to_server = in[1];
+  *from_server = out[0];
+  return pid;
 }
 
-static void log_end(const char *ip, const char *action, const char *why)
+/* The TLS handshake with the client (after our 220, or before the banner
+ * with -i), bounded by -t as a whole: one that trickles is cut. */
+static int handshake(struct relay *r, const char **why)
 {
+  long long until = fdio_now_ms() + r->idle_ms;
+  for (;;) {
+    struct pollfd f[2];
+    nfds_t n = 0;
+    short rev, wev;
+    long long left;
+    int h = conn_handshake(&r->client);
+    if (h == 1) return 1;
+    if (h == -1) { *why = conn_error(&r->client); return 0; }
+    conn_events(&r->client, 0, 0, &rev, &wev);
+    if (rev) { f[n].fd = r->client.rfd; f[n].events = rev; f[n++].revents = 0; }
+    if (wev) { f[n].fd = r->client.wfd; f[n].events = wev; f[n++].revents = 0; }
+    left = until - fdio_now_ms();
+    if (left <= 0) { *why = "handshake timed out"; return 0; }
+    if (poll(f, n, left > 60000 ? 60000 : (int)left) < 0 && errno != EINTR) die_sys(EXIT_TEMP, PROG, "poll");
+  }
+}
+
+/* Why the handshake failed, for the log line. */
+static const char *tls_failure(struct relay *r, const char *why)
+{
+  static char t[200];
+  size_t a, b;
+  if (!why || !*why) why = conn_error(&r->client);
+  if (!why || !*why) why = "handshake failed";
+  a = sizeof "TLS " - 1;
+  b = strlen(why);
+  if (b > sizeof t - 1 - a) b = sizeof t - 1 - a;
+  memcpy(t, "TLS ", a);
+  memcpy(t + a, why, b);
+  t[a + b] = 0;
+  return t;
+}
+
+/* One line per TLS session; the server after it learns what the client has
+ * (the ucspi-ssl names). */
+static void tls_started(struct relay *r)
+{
+  struct conn_tlsinfo i;
   struct logline l;
-  logline_start(&l, PROG);
-  logline_str(&l, "ip", ip);
-  logline_ulong(&l, "pid", (unsigned long)getpid());
-  logline_str(&l, "action", action);
-  logline_text(&l, "reason", why, strlen(why));
+  if (!conn_tls_info(&r->client, &i)) return;
+  logline_begin(&l, PROG, r->ip, "tls");
+  logline_str(&l, "version", i.version);
+  logline_str(&l, "cipher", i.cipher);
+  logline_str(&l, "sni", i.sni);
   logline_end(&l);
+  if (setenv("SSL_PROTOCOL", i.version, 1) == -1 || setenv("SSL_CIPHER", i.cipher, 1) == -1) die_nomem(PROG);
+}
+
+/* Move what the proxy has for one side; a side that cannot take it is gone. */
+static int flush(struct proxy *p, struct conn *c, enum proxy_side to)
+{
+  size_t len;
+  const char *s;
+  while ((s = proxy_output(p, to, &len)), len) {
+    ssize_t w = conn_write(c, s, len);
+    if (w == CONN_AGAIN) return 0;
+    if (w < 0) return -1;
+    proxy_sent(p, to, (size_t)w);
+  }
+  return 0;
+}
+
+/* Read what one side sent straight into the proxy's buffer. 1: bytes came,
+ * 0: nothing now, -1: EOF or error. */
+static int pump_in(struct relay *r, struct conn *c, enum proxy_side from)
+{
+  size_t room;
+  char *buf = proxy_space(r->p, from, &room);
+  ssize_t n;
+  if (!buf) return 0;
+  n = conn_read(c, buf, room);
+  if (n == CONN_AGAIN) return 0;
+  if (n <= 0) return -1;
+  /* the clock restarts only when a client's line is complete: one that
+   * trickles a byte at a time (slowloris) still has -t per line, no more */
+  if (from == PROXY_SERVER || memchr(buf, '\n', (size_t)n)) r->last = fdio_now_ms();
+  proxy_commit(r->p, from, (size_t)n);
+  return 1;
+}
+
+struct pollset {
+  struct pollfd fd[4];
+  int n;
+  int at[2][2];              /* [client/server][read/write] -> index in fd, or -1 */
+  int want_read[2];          /* [client/server]: a read was asked for (under TLS it may poll the write fd) */
+};
+
+static void poll_add(struct pollset *ps, int side, const struct conn *c, int want_read, int want_write)
+{
+  short rev, wev;
+  conn_events(c, want_read, want_write, &rev, &wev);
+  ps->want_read[side] = want_read;
+  ps->at[side][0] = ps->at[side][1] = -1;
+  if (rev) { ps->at[side][0] = ps->n; ps->fd[ps->n].fd = c->rfd; ps->fd[ps->n++].events = rev; }
+  if (wev) { ps->at[side][1] = ps->n; ps->fd[ps->n].fd = c->wfd; ps->fd[ps->n++].events = wev; }
+}
+
+static short revents(const struct pollset *ps, int side, int dir)
+{
+  int i = ps->at[side][dir];
+  return i < 0 ? 0 : ps->fd[i].revents;
+}
+
+static void build_pollset(struct relay *r, struct pollset *ps)
+{
+  size_t len;
+  ps->n = 0;
+  proxy_output(r->p, PROXY_CLIENT, &len);
+  poll_add(ps, PROXY_CLIENT, &r->client, r->client_reading && proxy_room(r->p, PROXY_CLIENT), r->client_listening && len);
+  proxy_output(r->p, PROXY_SERVER, &len);
+  poll_add(ps, PROXY_SERVER, &r->server, r->server.rfd >= 0 && proxy_room(r->p, PROXY_SERVER), r->server.wfd >= 0 && len);
+}
+
+/* -t has passed with nothing happening: whose fault is it? */
+static void timed_out(struct relay *r)
+{
+  size_t owed;
+  proxy_output(r->p, PROXY_CLIENT, &owed);
+  if (r->client_listening && owed) {
+    proxy_abort(r->p, "client not reading", 0);
+    r->client_listening = 0;
+    proxy_drop_output(r->p, PROXY_CLIENT);
+  } else if (proxy_idle(r->p))
+    proxy_abort(r->p, "idle timeout", "421 4.4.2 timeout, closing\r\n");
+  else
+    proxy_fail(r->p, "backend stalled");
+}
+
+/* STARTTLS, when the proxy asks: the certificates (first use in this
+ * process), then, once our 220 is out, the handshake and a fresh server.
+ * 1: the loop goes on; 0: the session has ended. */
+static int starttls(struct relay *r)
+{
+  const char *why;
+  size_t len;
+  int to_server, from_server;
+  switch (proxy_tls_state(r->p)) {
+    case PROXY_TLS_NONE: return 1;
+    case PROXY_TLS_ASK:
+      if (!tlsserver_load(&r->tls, &why)) {
+        log_end(r->ip, "tlsfail", why);
+        proxy_tls_refuse(r->p);
+      } else
+        proxy_tls_go(r->p);
+      return 1;
+    case PROXY_TLS_HANDSHAKE:
+      proxy_output(r->p, PROXY_CLIENT, &len);
+      if (len || !r->client_listening) return 1;   /* the 220 first, all of it, in plaintext */
+      if (conn_starttls(&r->client, r->tls.ctx) == -1 || !handshake(r, &why)) {
+        proxy_abort(r->p, tls_failure(r, why), 0);   /* never a plaintext fallback */
+        r->client_listening = 0;
+        return 0;
+      }
+      tls_started(r);
+      /* RFC 3207 4.2: a new session, for the server too. The old one sees EOF. */
+      conn_close_write(&r->server);
+      conn_close_read(&r->server);
+      r->old_child = r->child;
+      r->child = start_server(r->argv, &to_server, &from_server);
+      conn_init(&r->server, from_server, to_server);
+      proxy_tls_up(r->p);
+      r->last = fdio_now_ms();
+      return 1;
+  }
+  return 1;
+}
+
+static void relay_loop(struct relay *r)
+{
+  while (!proxy_end(r->p, 0)) {
+    struct pollset ps;
+    long long left;
+    int rc, rd, wr, timeout;
+    size_t len;
+
+    if (!r->client_listening) proxy_drop_output(r->p, PROXY_CLIENT);
+    if (!starttls(r)) return;
+    if (proxy_end(r->p, 0)) return;
+
+    build_pollset(r, &ps);
+    proxy_output(r->p, PROXY_SERVER, &len);
+    if (!r->client_reading && r->server.wfd >= 0 && !len && proxy_client_done(r->p))
+      conn_close_write(&r->server);   /* the client is gone: the server sees EOF */
+    left = r->last + r->idle_ms - fdio_now_ms();
+    if (left <= 0) { timed_out(r); return; }
+    timeout = left > 60000 ? 60000 : (int)left;
+    if (ps.want_read[PROXY_CLIENT] && conn_pending(&r->client)) timeout = 0;   /* decrypted bytes wait inside TLS: poll cannot see them */
+    rc = poll(ps.fd, (nfds_t)ps.n, timeout);
+    if (rc < 0) { if (errno == EINTR) continue; die_sys(EXIT_TEMP, PROG, "poll"); }
+
+    conn_ready(&r->client, revents(&ps, PROXY_CLIENT, 0), revents(&ps, PROXY_CLIENT, 1), &rd, &wr);
+    if (rd && ps.want_read[PROXY_CLIENT] && pump_in(r, &r->client, PROXY_CLIENT) < 0) {
+      r->client_reading = 0;
+      proxy_eof(r->p, PROXY_CLIENT);
+    }
+    conn_ready(&r->server, revents(&ps, PROXY_SERVER, 0), revents(&ps, PROXY_SERVER, 1), &rd, &wr);
+    if (rd && ps.want_read[PROXY_SERVER] && pump_in(r, &r->server, PROXY_SERVER) < 0) {
+      conn_close_read(&r->server);
+      proxy_eof(r->p, PROXY_SERVER);
+    }
+    if (r->client_listening && flush(r->p, &r->client, PROXY_CLIENT) < 0) {
+      r->client_listening = 0;       /* nobody reads: drop replies */
+      proxy_drop_output(r->p, PROXY_CLIENT);
+    }
+    if (r->server.wfd >= 0 && flush(r->p, &r->server, PROXY_SERVER) < 0) {
+      conn_close_write(&r->server);
+      proxy_drop_output(r->p, PROXY_SERVER);
+    }
+  }
+}
+
+/* Say what is owed to the client, bounded: one that does not read gets
+ * FINAL_DRAIN_MS (-t when shorter), no more. */
+static void final_drain(struct relay *r)
+{
+  long long until = fdio_now_ms() + (r->idle_ms < FINAL_DRAIN_MS ? r->idle_ms : FINAL_DRAIN_MS);
+  size_t len;
+  if (!r->client_listening) return;
+  while (proxy_output(r->p, PROXY_CLIENT, &len), len && fdio_now_ms() < until) {
+    struct pollfd w[2] = { { r->client.rfd, 0, 0 }, { r->client.wfd, 0, 0 } };
+    conn_events(&r->client, 0, 1, &w[0].events, &w[1].events);   /* under TLS a write may need a read */
+    if (poll(w, 2, 1000) < 0 && errno != EINTR) break;
+    if (flush(r->p, &r->client, PROXY_CLIENT) < 0) break;
+  }
 }
 
 int main(int argc, char **argv)
 {
-  static struct proxy p;
+  static struct relay r;
   struct proxy_conf c;
-  unsigned long idle = 1200, maxline = 4096;
-  int opt, tobe, frombe, status = 0, client_open = 1, client_out = 1;
-  long long last;
-  const char *env, *ip = "unknown";
+  unsigned long idle = 1200, maxline = 4096, maxrcpt = 100, maxbad = 20;
+  int opt, to_server, from_server, status = 0, implicit = 0;
+  const char *env, *why, *tlswhy;
   struct revip rip;
-  char buf[16384];
+  enum proxy_end end;
 
   opterr = 0;
-  while ((opt = getopt(argc, argv, "+t:l:")) != -1)
+  tlsserver_init(&r.tls);
+  while ((opt = getopt(argc, argv, "+t:l:m:u:c:k:i")) != -1)
     switch (opt) {
       case 't': if (!num_ulong(optarg, 86400, &idle) || !idle) die_usage(PROG, USAGE); break;
       case 'l': if (!num_ulong(optarg, 65000, &maxline) || maxline < 512) die_usage(PROG, USAGE); break;
+      case 'm': if (!num_ulong(optarg, 1000000, &maxrcpt) || maxrcpt < 1) die_usage(PROG, USAGE); break;   /* RFC 5321 4.5.3.1.8: at least 100 should be taken */
+      case 'u': if (!num_ulong(optarg, 1000000, &maxbad)) die_usage(PROG, USAGE); break;
+      case 'c': if (tlsserver_add_cert(&r.tls, optarg)) die_usage(PROG, USAGE); break;
+      case 'k': if (tlsserver_set_key(&r.tls, optarg)) die_usage(PROG, USAGE); break;
+      case 'i': implicit = 1; break;
       default: die_usage(PROG, USAGE);
     }
   argv += optind;
   if (!argv[0] || !argv[1]) die_usage(PROG, USAGE);
   signal(SIGPIPE, SIG_IGN);
 
+  r.ip = revip_from_env(&rip) ? rip.text : "unknown";
+  r.idle_ms = (long long)idle * 1000;
   memset(&c, 0, sizeof c);
-  if (revip_from_env(&rip)) ip = rip.text;
-  c.ip = ip;
   c.maxline = maxline;
+  c.maxrcpt = maxrcpt;
+  c.maxbad = maxbad;
   c.rules_off = getenv("RELAYCLIENT") != 0;
+  c.log = log_event;
+  c.log_ctx = &r;
+  c.trace = getenv("RCPTFILTER_TRACE") != 0;
   env = getenv("RBLSMTPD");
   if (env && *env) c.rblsmtpd = env;
   if (!c.rules_off) {
     c.rules = rules_open(argv[0]);   /* once per connection; missing means 451, never an open door */
-    if (!c.rules) log_end(ip, "tempfail", errno == EPROTO ? "rules cdb is corrupt or not a rules cdb" : "unable to open the rules cdb");
+    if (!c.rules) log_end(r.ip, "tempfail", errno == EPROTO ? "rules cdb is corrupt or not a rules cdb" : "unable to open the rules cdb");
   }
-  if (proxy_init(&p, &c)) die_nomem(PROG);
-  start_backend(argv + 1, &tobe, &frombe);
-  nonblock(0); nonblock(1); nonblock(tobe); nonblock(frombe);
-  last = now_ms();
-
-  for (;;) {
-    struct pollfd fds[4];
-    int nfds = 0, ci = -1, co = -1, bi = -1, bo = -1, r;
-    long long left;
-
-    proxy_run(&p);
-    if (p.end) break;
-    if (client_open && proxy_client_room(&p)) { ci = nfds; fds[nfds].fd = 0; fds[nfds++].events = POLLIN; }
-    if (client_out && p.tocl.len) { co = nfds; fds[nfds].fd = 1; fds[nfds++].events = POLLOUT; }
-    if (tobe >= 0 && p.tobe.len) { bo = nfds; fds[nfds].fd = tobe; fds[nfds++].events = POLLOUT; }
-    if (frombe >= 0 && proxy_backend_room(&p)) { bi = nfds; fds[nfds].fd = frombe; fds[nfds++].events = POLLIN; }
-    if (!client_open && tobe >= 0 && !p.tobe.len && proxy_client_done(&p)) { close(tobe); tobe = -1; }   /* client gone: backend sees EOF */
-    left = last + (long long)idle * 1000 - now_ms();
-    if (left <= 0) {
-      if (client_out && p.tocl.len) { p.end = PROXY_ABORT; p.why = "client not reading"; client_out = 0; }
-      else if (proxy_idle(&p)) { p.end = PROXY_ABORT; p.why = "idle timeout"; proxy_say(&p, "421 4.4.2 timeout, closing\r\n"); }
-      else proxy_fail(&p, "backend stalled");
-      break;
+  /* STARTTLS is offered when the files can be read; they are loaded only
+   * when a client says it (a plaintext session never pays for OpenSSL) */
+  tlswhy = tlsserver_check(&r.tls);
+  if (tlswhy) log_end(r.ip, "tlsfail", tlswhy);
+  c.tls_offer = !tlswhy && !implicit;
+  conn_init(&r.client, 0, 1);
+  if (implicit) {   /* SMTPS: the handshake comes before the banner, and there is no plaintext */
+    if (tlswhy) return EXIT_TEMP;
+    if (!tlsserver_load(&r.tls, &why)) { log_end(r.ip, "tlsfail", why); return EXIT_TEMP; }
+    if (conn_starttls(&r.client, r.tls.ctx) == -1 || !handshake(&r, &why)) {
+      log_end(r.ip, "abort", tls_failure(&r, why));
+      return 0;
     }
-    r = poll(fds, (nfds_t)nfds, left > 60000 ? 60000 : (int)left);
-    if (r < 0) { if (errno == EINTR) continue; die_sys(EXIT_TEMP, PROG, "poll"); }
-    if (ci >= 0 && fds[ci].revents) {
-      ssize_t n = read(0, buf, proxy_client_room(&p) < sizeof buf ? proxy_client_room(&p) : sizeof buf);
-      /* the clock restarts only when a line is complete: a client that trickles
-       * a byte at a time (slowloris) still has -t seconds per line, no more */
-      if (n > 0) { if (memchr(buf, '\n', (size_t)n)) last = now_ms(); proxy_client_input(&p, buf, (size_t)n); }
-      else if (n == 0 || (errno != EAGAIN && errno != EINTR)) { client_open = 0; proxy_client_eof(&p); }
-    }
-    if (bi >= 0 && fds[bi].revents) {
-      ssize_t n = read(frombe, buf, proxy_backend_room(&p) < sizeof buf ? proxy_backend_room(&p) : sizeof buf);
-      if (n > 0) { last = now_ms(); proxy_backend_input(&p, buf, (size_t)n); }
-      else if (n == 0 || (errno != EAGAIN && errno != EINTR)) { close(frombe); frombe = -1; proxy_backend_eof(&p); }
-    }
-    if (co >= 0 && fds[co].revents && drain(1, &p.tocl) == -1) { client_out = 0; p.tocl.len = 0; }   /* nobody reads: drop replies */
-    if (!client_out) p.tocl.len = 0;
-    if (bo >= 0 && fds[bo].revents && drain(tobe, &p.tobe) == -1) { close(tobe); tobe = -1; p.tobe.len = 0; }
+    tls_started(&r);
+    c.tls_active = 1;
   }
+  r.p = proxy_new(&c);
+  if (!r.p) die_nomem(PROG);
+  r.argv = argv + 1;
+  r.child = start_server(r.argv, &to_server, &from_server);
+  conn_init(&r.server, from_server, to_server);
+  r.client_reading = r.client_listening = 1;
+  r.last = fdio_now_ms();
 
-  /* the end: say what is owed to the client (bounded), make sure the backend delivers nothing it should not */
-  if (p.end != PROXY_DONE) { kill(child, SIGTERM); if (tobe >= 0) close(tobe); tobe = -1; }
-  if (client_out && p.tocl.len) {
-    long long until = now_ms() + (idle < 10 ? (long long)idle * 1000 : 10000);    /* a client that does not read gets 10 s (-t when shorter), no more */
-    while (p.tocl.len && now_ms() < until) {
-      struct pollfd w = { 1, POLLOUT, 0 };
-      if (poll(&w, 1, 1000) < 0 && errno != EINTR) break;
-      if (drain(1, &p.tocl) == -1) break;
-    }
+  relay_loop(&r);
+
+  /* the end: make sure the server delivers nothing it should not, say what is owed */
+  end = proxy_end(r.p, &why);
+  if (end != PROXY_DONE) { kill(r.child, SIGTERM); conn_close_write(&r.server); }
+  final_drain(&r);
+  conn_close_write(&r.server);
+  conn_close_read(&r.server);
+  conn_close_write(&r.client);   /* under TLS: close_notify */
+  if (r.old_child > 0) {         /* the plaintext part's server had EOF long ago */
+    if (waitpid(r.old_child, &status, WNOHANG) == 0) kill(r.old_child, SIGTERM);
+    while (waitpid(r.old_child, &status, 0) == -1 && errno == EINTR) ;
   }
-  if (tobe >= 0) close(tobe);
-  if (frombe >= 0) close(frombe);
-  while (waitpid(child, &status, 0) == -1 && errno == EINTR) ;
-  if (p.end == PROXY_FAILED) { log_end(ip, "fail", p.why); return EXIT_TEMP; }
-  if (p.end == PROXY_ABORT) log_end(ip, "abort", p.why);
+  while (waitpid(r.child, &status, 0) == -1 && errno == EINTR) ;
+  if (end == PROXY_FAILED) { log_end(r.ip, "fail", why); return EXIT_TEMP; }
+  if (end == PROXY_ABORT) log_end(r.ip, "abort", why);
   return 0;
 }

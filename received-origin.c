@@ -7,6 +7,7 @@
 #include "atomicfile.h"
 #include "blocklist.h"
 #include "die.h"
+#include "fdio.h"
 #include "iprange.h"
 #include "netlist.h"
 #include "num.h"
@@ -57,16 +58,18 @@ int main(int argc, char **argv)
 
   switch (received_origin(msg, len, &trusted, &h, &hop)) {
   case RECEIVED_ALL_TRUSTED: die_msg(EXIT_PERM, PROG, "no untrusted client in the Received: headers");
+  case RECEIVED_SUBMITTED:
   case RECEIVED_STOPPED: {
     char num[12];
     size_t i = sizeof num - 1;
     num[i] = 0;
     do { num[--i] = (char)('0' + hop % 10); hop /= 10; } while (hop && i);
-    outbuf_puts(&o, "unreadable Received: header number ");
+    outbuf_puts(&o, h.kind == RECEIVED_ACCOUNT ? "Received: header number " : "unreadable Received: header number ");
     outbuf_puts(&o, num + i);
     outbuf_puts(&o, " (from ");
     outbuf_puts(&o, h.from);
-    outbuf_puts(&o, "); nothing below it can be believed");
+    outbuf_puts(&o, h.kind == RECEIVED_ACCOUNT ? ") is a submission by an account of a trusted host, not a client: nothing to list, nothing below it believed"
+                                               : "); nothing below it can be believed");
     die_msg(EXIT_PERM, PROG, o.failed ? "unreadable Received: header" : o.s);
   }
   case RECEIVED_FOUND: break;
@@ -88,14 +91,7 @@ int main(int argc, char **argv)
   outbuf_putulong(&o, hop);
   outbuf_puts(&o, ")\n");
   if (o.failed) die_nomem(PROG);
-  {
-    size_t off = 0;
-    while (off < o.len) {
-      ssize_t w = write(1, o.s + off, o.len - off);
-      if (w <= 0) die_sys(EXIT_TEMP, PROG, "write output");
-      off += (size_t)w;
-    }
-  }
+  if (fdio_write_all(1, o.s, o.len) < 0) die_sys(EXIT_TEMP, PROG, "write output");
   outbuf_free(&o);
   free(msg);
   netlist_free(&trusted);

@@ -24,7 +24,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   copy = malloc(size ? size : 1);   /* exact-size copy: ASan sees any overread */
   if (!copy) return 0;
   memcpy(copy, data, size);
-  if (received_origin(copy, size, &trusted, &h, &hop) == RECEIVED_FOUND && (hop == 0 || h.kind != RECEIVED_CLIENT)) abort();
+  switch (received_origin(copy, size, &trusted, &h, &hop)) {
+  case RECEIVED_FOUND: if (hop == 0 || h.kind != RECEIVED_CLIENT) abort(); break;
+  case RECEIVED_SUBMITTED: if (hop == 0 || h.kind != RECEIVED_ACCOUNT) abort(); break;
+  case RECEIVED_STOPPED: if (hop == 0 || h.kind != RECEIVED_UNREADABLE) abort(); break;
+  case RECEIVED_ALL_TRUSTED: break;
+  }
   (void)received_parse(copy, size, &h);
   if (strlen(h.from) > RECEIVED_NAME_MAX) abort();
   (void)traplog_parse(copy, size, &hit);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "atomicfile.h"
+#include "fdio.h"
 
 void outbuf_put(struct outbuf *b, const char *s, size_t len)
 {
@@ -102,17 +103,12 @@ int atomicfile_commit(const char *path)
 int atomicfile_write(const char *path, const char *data, size_t len, int keep_tmp)
 {
   char tmp[4096];
-  size_t off = 0;
   int fd, e;
 
   if (!tmp_name(tmp, sizeof tmp, path)) return -1;
   fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (fd < 0) return -1;
-  while (off < len) {
-    ssize_t w = write(fd, data + off, len - off);
-    if (w < 0) { if (errno == EINTR) continue; goto fail; }
-    off += (size_t)w;
-  }
+  if (fdio_write_all(fd, data, len) < 0) goto fail;
   if (fsync(fd) < 0) goto fail;
   if (close(fd) < 0) { fd = -1; goto fail; }
   fd = -1;

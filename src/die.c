@@ -3,6 +3,7 @@
 #include <unistd.h>
 #include <stdlib.h>
 #include "die.h"
+#include "fdio.h"
 
 static void say(const char *a, const char *b, const char *c, const char *d, const char *e)
 {
@@ -20,7 +21,7 @@ static void say(const char *a, const char *b, const char *c, const char *d, cons
     len += n;
   }
   buf[len++] = '\n';
-  if (write(2, buf, len) < 0) { /* nowhere left to report it */ }
+  if (fdio_write_all(2, buf, len) < 0) { /* nowhere left to report it */ }
 }
 
 void die_sys(int code, const char *prog, const char *what)

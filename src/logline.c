@@ -1,7 +1,7 @@
 #include <string.h>
 #include "num.h"
 #include <unistd.h>
-#include <errno.h>
+#include "fdio.h"
 #include "logline.h"
 #include "sanitize.h"
 
@@ -65,16 +65,18 @@ void logline_text(struct logline *l, const char *k, const char *val, size_t len)
   put(l, "\"", 1);
 }
 
+void logline_begin(struct logline *l, const char *prog, const char *ip, const char *action)
+{
+  logline_start(l, prog);
+  logline_str(l, "ip", ip);
+  logline_ulong(l, "pid", (unsigned long)getpid());
+  logline_str(l, "action", action);
+}
+
 int logline_end_fd(struct logline *l, int fd)
 {
-  size_t off = 0;
   l->buf[l->len++] = '\n';
-  while (off < l->len) {
-    ssize_t w = write(fd, l->buf + off, l->len - off);
-    if (w < 0) { if (errno == EINTR) continue; return -1; }
-    off += (size_t)w;
-  }
-  return 0;
+  return fdio_write_all(fd, l->buf, l->len);
 }
 
 int logline_end(struct logline *l)

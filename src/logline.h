@@ -17,6 +17,8 @@ struct logline {
 };
 
 void logline_start(struct logline *l, const char *prog);
+/* The opening every decision line shares: "prog: ip=IP pid=PID action=ACTION". */
+void logline_begin(struct logline *l, const char *prog, const char *ip, const char *action);
 void logline_str(struct logline *l, const char *key, const char *val);
 void logline_bytes(struct logline *l, const char *key, const char *val, size_t len);
 void logline_ulong(struct logline *l, const char *key, unsigned long val);

@@ -1,110 +1,417 @@
-/* The relay state machine without sockets: scripted bytes in, exact bytes out. */
+/* The relay state machine without sockets: one row per script, bytes in
+ * from either side, the exact bytes each side must get, the log lines. */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "proxy.h"
+#include "rulesfile.h"
+#include "rulesmake.h"
 #include "test.h"
 
-static struct proxy p;
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"   /* a step leaves len out unless it needs it */
 
-static void init(const char *rblsmtpd, int relay)
+/* A step: who speaks ('c' client, 's' server, 'C' client EOF, 'S' server EOF,
+ * 'w' the driver takes the sender check, whose sender must be in, 'k' it
+ * answers: in is the reply every RCPT gets, "" for none; the driver's part
+ * of STARTTLS: 'A' the proxy asks and gets proxy_tls_go, 'R' it asks and
+ * gets proxy_tls_refuse, 'U' the handshake is due and done, proxy_tls_up;
+ * 'N' nothing asked yet and the client is not read),
+ * what it says, then what must be waiting for the client and for the server
+ * afterwards (taken away each step; 0 = not checked); len for input with
+ * NUL bytes (0: strlen). */
+struct step { char who; const char *in, *to_client, *to_server; size_t len; };
+
+struct script {
+  const char *name;
+  int relay;                 /* RELAYCLIENT: no rules */
+  const char *rblsmtpd;
+  struct step steps[16];
+  enum proxy_end end;        /* how the session stands after the last step */
+  const char *log;           /* every event, "action key=val|..." ("" none, 0 not checked) */
+  int tls;                   /* 1: STARTTLS offered; 2: inside TLS from the start (-i) */
+  int rules;                 /* judge by the rules below (else: unreadable) */
+  unsigned long maxrcpt, maxbad;
+  int checks;
+};
+
+static const char rules_text[] =
+  "joe@x.example::deny\n"
+  "@closed.example::deny\n"
+  "alice@closed.example::allow\n"
+  "postmaster@closed.example::allow\n";
+#define DENIED "550 5.1.1 sorry, no mailbox here by that name\r\n"
+
+#define BANNER { 's', "220 hi\r\n", "220 hi\r\n", "" }
+#define NORULES "451 4.3.0 unable to read the recipient rules, try again later\r\n"
+
+static const struct script scripts[] = {
+  { "relay: pipelined group, EHLO filtered, body after 354", 1, 0, {
+      BANNER,
+      { 'c', "EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nbody\r\n", "", "EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n" },
+      { 's', "250-x\r\n250-STARTTLS\r\n250 PIPELINING\r\n250 ok\r\n250 ok\r\n", "250-x\r\n250 PIPELINING\r\n250 ok\r\n250 ok\r\n", "" },
+      { 's', "354 go\r\n", "354 go\r\n", "body\r\n" },
+      { 'c', ".\r", "", "." },                                /* a final CR waits for its LF */
+      { 'c', "\nQUIT\r\n", "", "\r\nQUIT\r\n" },
+      { 's', "250 queued\r\n221 bye\r\n", "250 queued\r\n221 bye\r\n", "" },
+      { 'S', 0, "", "" } }, PROXY_DONE, "ehlo removed=STARTTLS" },
+
+  { "EHLO label names every keyword removed", 1, 0, {
+      BANNER,
+      { 'c', "EHLO x\r\n", "", "EHLO x\r\n" },
+      { 's', "250-x\r\n250-STARTTLS\r\n250-BINARYMIME\r\n250 CHUNKING\r\n", "250 x\r\n", "" } },
+    PROXY_RUNNING, "ehlo removed=STARTTLS,CHUNKING,BINARYMIME" },
+
+  { "rules unreadable: MAIL believed at once, local answers slotted after its reply", 0, 0, {
+      BANNER,
+      { 'c', "MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nRCPT TO:<e@f.example>\r\nDATA\r\nNOOP\r\n", "", "MAIL FROM:<a@b.example>\r\nNOOP\r\n" },
+      { 's', "250 ok\r\n", "250 ok\r\n" NORULES NORULES "554 5.5.1 no valid recipients\r\n", "" },
+      { 's', "250 noop\r\n", "250 noop\r\n", "" },
+      { 'c', "MAIL FROM:<b@c.example>\r\nRCPT TO:<x@y.example>\r\n", "", "MAIL FROM:<b@c.example>\r\n" },   /* one open: it waits */
+      { 's', "503 nested\r\n", "503 nested\r\n" NORULES, "" } },                 /* judged in the one still open */
+    PROXY_RUNNING, "tempfail from=<a@b.example> rcpt=<c@d.example>|tempfail from=<a@b.example> rcpt=<e@f.example>|"
+                   "tempfail from=<a@b.example> rcpt=<x@y.example>" },
+
+  { "RBLSMTPD: postmaster escapes it, joe gets 553", 0, "-listed", {
+      BANNER,
+      { 'c', "MAIL FROM:<>\r\nRCPT TO:<Postmaster@x.example>\r\nRCPT TO:<joe@x.example>\r\n", "", "MAIL FROM:<>\r\n" },
+      { 's', "250 ok\r\n", "250 ok\r\n" NORULES "553 listed\r\n", "" } },
+    PROXY_RUNNING, "tempfail from=<> rcpt=<postmaster@x.example>|rblsmtpd from=<> rcpt=<joe@x.example>" },
+
+  { "RCPT with no MAIL: 503 here, never forwarded", 0, 0, {
+      BANNER,
+      { 'c', "RCPT TO:<a@b.example>\r\nNOOP\r\n", "503 5.5.1 MAIL first\r\n", "NOOP\r\n" } }, PROXY_RUNNING, "" },
+
+  { "bare LF in DATA aborts, not one byte forwarded", 1, 0, {
+      BANNER,
+      { 'c', "DATA\r\n", "", "DATA\r\n" },
+      { 's', "354 go\r\n", "354 go\r\n", "" },
+      { 'c', "a\nb\r\n.\r\n", "451 4.5.0 bare LF or CR in message, see https://cr.yp.to/docs/smtplf.html\r\n", "" } }, PROXY_ABORT, "" },
+
+  { "NUL in DATA aborts (BINARYMIME is never offered)", 1, 0, {
+      BANNER,
+      { 'c', "DATA\r\n", "", "DATA\r\n" },
+      { 's', "354 go\r\n", "354 go\r\n", "" },
+      { 'c', "ab\r\n\0.\r\n", "451 4.5.0 NUL byte in message, not accepted here\r\n", "", 8 } }, PROXY_ABORT, "" },
+
+  { "desync: a reply in the middle of a body is 421, the end", 1, 0, {
+      BANNER,
+      { 'c', "DATA\r\n", "", "DATA\r\n" },
+      { 's', "354 go\r\n", "354 go\r\n", "" },
+      { 'c', "x\r\n", "", "x\r\n" },
+      { 's', "250 ok\r\n", "421 4.3.0 mail server unavailable, try again later\r\n", "" } }, PROXY_FAILED, "" },
+
+  { "desync: a reply with nothing owed is 421, the end", 1, 0, {
+      BANNER,
+      { 's', "250 surprise\r\n", "421 4.3.0 mail server unavailable, try again later\r\n", "" } }, PROXY_FAILED, "" },
+
+  { "an unsolicited 421 is passed on", 1, 0, {
+      BANNER,
+      { 's', "421 closing\r\n", "421 closing\r\n", "" } }, PROXY_RUNNING, "" },
+
+  { "the dot ends the transaction: a RCPT pipelined behind it meets none", 0, 0, {
+      BANNER,
+      { 'c', "MAIL FROM:<a@b.example>\r\n", "", "MAIL FROM:<a@b.example>\r\n" },
+      { 's', "250 ok\r\n", "250 ok\r\n", "" },
+      { 'c', "DATA\r\n", "", "DATA\r\n" },
+      { 's', "354 go\r\n", "354 go\r\n", "" },
+      { 'c', "x\r\n.\r\nRCPT TO:<c@d.example>\r\n", "", "x\r\n.\r\n" },
+      { 's', "250 queued\r\n", "250 queued\r\n503 5.5.1 MAIL first\r\n", "" } }, PROXY_RUNNING, "" },
+
+  { "RSET ends the transaction when forwarded, not at its reply", 0, 0, {
+      BANNER,
+      { 'c', "MAIL FROM:<a@b.example>\r\n", "", "MAIL FROM:<a@b.example>\r\n" },
+      { 's', "250 ok\r\n", "250 ok\r\n", "" },
+      { 'c', "RSET\r\nRCPT TO:<c@d.example>\r\nMAIL FROM:<e@f.example>\r\nRCPT TO:<g@h.example>\r\n", "",
+        "RSET\r\nMAIL FROM:<e@f.example>\r\n" },                 /* the MAIL waits: a reply is owed */
+      { 's', "250 reset\r\n250 ok\r\n", "250 reset\r\n503 5.5.1 MAIL first\r\n250 ok\r\n" NORULES, "" } },
+    PROXY_RUNNING, "tempfail from=<e@f.example> rcpt=<g@h.example>" },
+
+  { "AUTH: 334 takes one line as it is, 235 lifts the rules", 0, 0, {
+      BANNER,
+      { 'c', "AUTH PLAIN\r\nNOOP\r\n", "", "AUTH PLAIN\r\n" },
+      { 's', "334 \r\n", "334 \r\n", "NOOP\r\n" },               /* that line is the answer */
+      { 's', "235 ok\r\n", "235 ok\r\n", "" },
+      { 'c', "RCPT TO:<a@b>\r\n", "", "RCPT TO:<a@b>\r\n" } }, PROXY_RUNNING, "auth" },
+
+  { "an overlong line gets 500 and is not forwarded", 1, 0, {
+      BANNER,
+      { 'c', "NOOP xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+             "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+             "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", "", "" },
+      { 'c', "\r\nQUIT\r\n", "500 5.5.2 line too long\r\n", "QUIT\r\n" } }, PROXY_RUNNING, "" },
+
+  { "STARTTLS and BDAT refused here", 1, 0, {
+      BANNER,
+      { 'c', "STARTTLS\r\nBDAT 10\r\n", "454 4.7.0 TLS not available here\r\n502 5.5.1 BDAT not available here\r\n", "" } },
+    PROXY_RUNNING, "refuse command=STARTTLS|refuse command=BDAT" },
+
+  { "server gone with a reply owed: 421", 1, 0, {
+      BANNER,
+      { 'c', "NOOP\r\n", "", "NOOP\r\n" },
+      { 'S', 0, "421 4.3.0 mail server unavailable, try again later\r\n", "" } }, PROXY_FAILED, "" },
+
+  { "server speaking no SMTP", 1, 0, {
+      BANNER,
+      { 's', "garbage\r\n", 0, 0 } }, PROXY_FAILED, "" },
+
+  { "STARTTLS: earlier replies first, then 220; what followed is discarded; a new session after", 0, 0, {
+      BANNER,
+      { 'c', "EHLO x\r\n", "", "EHLO x\r\n" },
+      { 's', "250-x\r\n250-STARTTLS\r\n250 PIPELINING\r\n", "250-x\r\n250-STARTTLS\r\n250 PIPELINING\r\n", "" },
+      { 'c', "MAIL FROM:<a@b.example>\r\nSTARTTLS\r\nRSET\r\nMAIL FROM:<x@y.example>\r\n", "", "MAIL FROM:<a@b.example>\r\n" },
+      { 'N', 0, "", "" },
+      { 's', "250 ok\r\n", "250 ok\r\n", "" },
+      { 'A', 0, "220 2.0.0 ready to start TLS\r\n", "" },
+      { 'U', 0, "", "" },
+      { 's', "220 fresh server\r\n", "", "" },                              /* its banner is not the client's */
+      { 'c', "RCPT TO:<c@d.example>\r\n", "503 5.5.1 MAIL first\r\n", "" },   /* no transaction survives */
+      { 'c', "EHLO y\r\n", "", "EHLO y\r\n" },
+      { 's', "250-y\r\n250 STARTTLS\r\n", "250 y\r\n", "" },                 /* not offered inside TLS */
+      { 'c', "STARTTLS\r\n", "503 5.5.1 TLS already active\r\n", "" } },
+    PROXY_RUNNING, "ehlo removed=STARTTLS|tlsdiscard bytes=31|ehlo removed=STARTTLS", 1 },
+
+  { "STARTTLS: a one-line EHLO reply gets STARTTLS as its last line; arguments get 501", 1, 0, {
+      BANNER,
+      { 'c', "EHLO x\r\n", "", "EHLO x\r\n" },
+      { 's', "250 x\r\n", "250-x\r\n250 STARTTLS\r\n", "" },
+      { 'c', "STARTTLS now\r\nSTARTTLS \r\n", "501 5.5.4 syntax: STARTTLS (no arguments)\r\n", "" },
+      { 'A', 0, "220 2.0.0 ready to start TLS\r\n", "" } }, PROXY_RUNNING, "", 1 },
+
+  { "STARTTLS: certificate unusable: 454, plaintext goes on, no longer offered", 1, 0, {
+      BANNER,
+      { 'c', "STARTTLS\r\nNOOP\r\n", "", "" },
+      { 'R', 0, "454 4.7.0 TLS not available due to temporary reason\r\n", "NOOP\r\n" },
+      { 's', "250 noop\r\n", "250 noop\r\n", "" },
+      { 'c', "EHLO x\r\n", "", "EHLO x\r\n" },
+      { 's', "250-x\r\n250 SIZE\r\n", "250-x\r\n250 SIZE\r\n", "" } }, PROXY_RUNNING, "", 1 },
+
+  { "STARTTLS: AUTH does not survive it, the rules apply again", 0, 0, {
+      BANNER,
+      { 'c', "AUTH PLAIN AGpvZQBzZWNyZXQ=\r\n", "", "AUTH PLAIN AGpvZQBzZWNyZXQ=\r\n" },
+      { 's', "235 ok\r\n", "235 ok\r\n", "" },
+      { 'c', "STARTTLS\r\n", "", "" },
+      { 'A', 0, "220 2.0.0 ready to start TLS\r\n", "" },
+      { 'U', 0, "", "" },
+      { 'c', "MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\n", "", "MAIL FROM:<a@b.example>\r\n" },   /* the server reads it after its banner */
+      { 's', "220 fresh\r\n", "", "" },
+      { 's', "250 ok\r\n", "250 ok\r\n" NORULES, "" } },
+    PROXY_RUNNING, "auth|tempfail from=<a@b.example> rcpt=<c@d.example>", 1 },
+
+  { "STARTTLS: the fresh server refuses the session: 421", 1, 0, {
+      BANNER,
+      { 'c', "STARTTLS\r\n", "", "" },
+      { 'A', 0, "220 2.0.0 ready to start TLS\r\n", "" },
+      { 'U', 0, "", "" },
+      { 's', "554 go away\r\n", "421 4.3.0 mail server unavailable, try again later\r\n", "" } }, PROXY_FAILED, 0, 1 },
+
+  { "STARTTLS: a server reply while it waits for the driver is a desync", 1, 0, {
+      BANNER,
+      { 'c', "STARTTLS\r\n", "", "" },
+      { 's', "250 unasked\r\n", "421 4.3.0 mail server unavailable, try again later\r\n", "" } }, PROXY_FAILED, 0, 1 },
+
+  { "STARTTLS not offered (no certificate): 454, as before", 1, 0, {
+      BANNER,
+      { 'c', "EHLO x\r\n", "", "EHLO x\r\n" },
+      { 's', "250-x\r\n250 STARTTLS\r\n", "250 x\r\n", "" },
+      { 'c', "STARTTLS\r\n", "454 4.7.0 TLS not available here\r\n", "" } }, PROXY_RUNNING, "ehlo removed=STARTTLS|refuse command=STARTTLS", 0 },
+
+  { "-i: inside TLS from the banner on: nothing offered, STARTTLS 503", 1, 0, {
+      BANNER,
+      { 'c', "EHLO x\r\n", "", "EHLO x\r\n" },
+      { 's', "250-x\r\n250 STARTTLS\r\n", "250 x\r\n", "" },
+      { 'c', "STARTTLS\r\n", "503 5.5.1 TLS already active\r\n", "" } }, PROXY_RUNNING, "ehlo removed=STARTTLS", 2 },
+  { "harvest guard: after maxbad refusals, 421 in its place and the end", 0, 0, {
+      BANNER,
+      { 'c', "MAIL FROM:<a@b.example>\r\nRCPT TO:<joe@x.example>\r\nRCPT TO:<y@closed.example>\r\nRCPT TO:<alice@closed.example>\r\n",
+        "", "MAIL FROM:<a@b.example>\r\n" },
+      { 's', "250 ok\r\n", "250 ok\r\n" DENIED DENIED "421 4.7.0 too many invalid recipients\r\n", "" } }, PROXY_ABORT,
+    "deny from=<a@b.example> rcpt=<joe@x.example>|deny from=<a@b.example> rcpt=<y@closed.example>|harvest refused=2",
+    .rules = 1, .maxbad = 2 },
+
+  { "harvest guard counts the server's 5xx to RCPT too", 0, 0, {
+      BANNER,
+      { 'c', "MAIL FROM:<a@b.example>\r\nRCPT TO:<u1@o.example>\r\n", "", "MAIL FROM:<a@b.example>\r\nRCPT TO:<u1@o.example>\r\n" },
+      { 's', "250 ok\r\n550 no such user\r\n", "250 ok\r\n550 no such user\r\n", "" },
+      { 'c', "RCPT TO:<u2@o.example>\r\nNOOP\r\n", "421 4.7.0 too many invalid recipients\r\n", "" } }, PROXY_ABORT, 0,
+    .rules = 1, .maxbad = 1 },
+
+  { "maxrcpt: the RCPT after the limit gets 452", 0, 0, {
+      BANNER,
+      { 'c', "MAIL FROM:<a@b.example>\r\nRCPT TO:<alice@closed.example>\r\nRCPT TO:<bob@o.example>\r\n", "",
+        "MAIL FROM:<a@b.example>\r\nRCPT TO:<alice@closed.example>\r\n" },
+      { 's', "250 ok\r\n250 ok\r\n", "250 ok\r\n250 ok\r\n452 4.5.3 too many recipients\r\n", "" } }, PROXY_RUNNING, 0,
+    .rules = 1, .maxrcpt = 1 },
+
+  { "a bounce has one recipient", 0, 0, {
+      BANNER,
+      { 'c', "MAIL FROM:<>\r\nRCPT TO:<alice@closed.example>\r\nRCPT TO:<bob@o.example>\r\nRCPT TO:<c@o.example>\r\n", "",
+        "MAIL FROM:<>\r\nRCPT TO:<alice@closed.example>\r\n" },
+      { 's', "250 ok\r\n250 ok\r\n", "250 ok\r\n250 ok\r\n550 5.7.1 a bounce has one recipient\r\n550 5.7.1 a bounce has one recipient\r\n", "" } },
+    PROXY_RUNNING, "allow from=<> rcpt=<alice@closed.example>|bounce from=<> rcpt=<bob@o.example>|bounce from=<> rcpt=<c@o.example>",
+    .rules = 1 },
+
+  { "sender check: MAIL goes at once, RCPTs wait for the answer; postmaster escapes a refusal", 0, 0, {
+      BANNER,
+      { 'c', "EHLO h.example\r\nMAIL FROM:<s@spf.example>\r\nRCPT TO:<alice@closed.example>\r\nRCPT TO:<postmaster@closed.example>\r\n", "",
+        "EHLO h.example\r\nMAIL FROM:<s@spf.example>\r\n" },
+      { 's', "250 h\r\n250 ok\r\n", "250 h\r\n250 ok\r\n", "" },   /* the MAIL waited for the EHLO reply, then the check began */
+      { 'w', "s@spf.example", "", "" },
+      { 'k', "550 5.7.23 SPF says no", "550 5.7.23 SPF says no\r\n", "RCPT TO:<postmaster@closed.example>\r\n" } }, PROXY_RUNNING,
+    "spf from=<s@spf.example> rcpt=<alice@closed.example> spf=fail|allow from=<s@spf.example> rcpt=<postmaster@closed.example> spf=fail",
+    .rules = 1, .checks = 1 },
+
+  { "sender check: an answer for a transaction that ended is ignored", 0, 0, {
+      BANNER,
+      { 'c', "MAIL FROM:<s@spf.example>\r\nRCPT TO:<alice@closed.example>\r\n", "", "MAIL FROM:<s@spf.example>\r\n" },
+      { 'w', "s@spf.example", "", "" },
+      { 's', "550 no\r\n", "550 no\r\n503 5.5.1 MAIL first\r\n", "" },
+      { 'k', "550 5.7.23 SPF says no", "", "" } }, PROXY_RUNNING, "", .rules = 1, .checks = 1 },
+};
+
+static char logbuf[2048];
+
+static void record(void *ctx, const struct proxy_event *e)
 {
-  struct proxy_conf c;
-  memset(&c, 0, sizeof c);
-  c.rules = 0;                 /* no rules: every checked RCPT gets 451 */
-  c.rules_off = relay;
-  c.rblsmtpd = rblsmtpd;
-  c.maxline = 512;
-  c.ip = "192.0.2.1";
-  proxy_free(&p);
-  proxy_init(&p, &c);
+  size_t n = strlen(logbuf);
+  char *o = logbuf + n;
+  size_t room = sizeof logbuf - n;
+  (void)ctx;
+  if (n && room > 1) { *o++ = '|'; --room; }
+  if (e->rcpt && e->key)
+    snprintf(o, room, "%s from=<%.*s> rcpt=<%.*s> %s=%s", e->action, (int)e->flen, e->from, (int)e->rlen, e->rcpt, e->key, e->val);
+  else if (e->rcpt)
+    snprintf(o, room, "%s from=<%.*s> rcpt=<%.*s>", e->action, (int)e->flen, e->from, (int)e->rlen, e->rcpt);
+  else if (e->key)
+    snprintf(o, room, "%s %s=%s", e->action, e->key, e->val);
+  else
+    snprintf(o, room, "%s", e->action);
 }
 
-static const char *take(struct pbuf *b)
+static const char *take(struct proxy *p, enum proxy_side to)
 {
   static char out[8192];
-  size_t n = b->len < sizeof out - 1 ? b->len : sizeof out - 1;
-  memcpy(out, b->s, n);
+  size_t n;
+  const char *s = proxy_output(p, to, &n);
+  if (n > sizeof out - 1) n = sizeof out - 1;
+  memcpy(out, s, n);
   out[n] = 0;
-  pbuf_consume(b, b->len);
+  proxy_sent(p, to, n);
   return out;
 }
 
-static void cl(const char *s) { proxy_client_input(&p, s, strlen(s)); }
-static void be(const char *s) { proxy_backend_input(&p, s, strlen(s)); }
+static struct rules *rules;
+
+static struct rules *build(const char *text, const char *path)
+{
+  struct rulesmake m;
+  struct rule r;
+  const char *why, *p = text;
+  unsigned long line = 0;
+  int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+  if (fd == -1 || rulesmake_start(&m, fd) == -1) return 0;
+  while (*p) {
+    const char *nl = strchr(p, '\n');
+    ++line;
+    if (rulesfile_line(p, (size_t)(nl - p), &r, &why) == 1 && rulesmake_add(&m, &r, line) != 0) { rulesmake_free(&m); return 0; }
+    p = nl + 1;
+  }
+  if (rulesmake_finish(&m, "rules")) { rulesmake_free(&m); return 0; }
+  rulesmake_free(&m);
+  close(fd);
+  return rules_open(path);
+}
+
+static void run_script(const struct script *sc)
+{
+  struct proxy_conf c;
+  struct proxy *p;
+  struct proxy_check_req req;
+  unsigned long id = 0;
+  size_t i;
+  char what[300];
+
+  memset(&c, 0, sizeof c);
+  c.rules = sc->rules ? rules : 0;   /* no rules: every checked RCPT gets 451 */
+  c.maxrcpt = sc->maxrcpt;
+  c.maxbad = sc->maxbad;
+  c.checks = sc->checks;
+  c.rules_off = sc->relay;
+  c.rblsmtpd = sc->rblsmtpd;
+  c.maxline = 256;
+  c.log = record;
+  c.tls_offer = sc->tls == 1;
+  c.tls_active = sc->tls == 2;
+  logbuf[0] = 0;
+  p = proxy_new(&c);
+  CHECK(p != 0, "proxy_new");
+  if (!p) return;
+  for (i = 0; i < sizeof sc->steps / sizeof sc->steps[0] && sc->steps[i].who; ++i) {
+    const struct step *st = &sc->steps[i];
+    size_t n = st->len ? st->len : st->in ? strlen(st->in) : 0;
+    switch (st->who) {
+      case 'c': proxy_input(p, PROXY_CLIENT, st->in, n); break;
+      case 's': proxy_input(p, PROXY_SERVER, st->in, n); break;
+      case 'C': proxy_eof(p, PROXY_CLIENT); break;
+      case 'S': proxy_eof(p, PROXY_SERVER); break;
+      case 'N':
+        snprintf(what, sizeof what, "%s: step %zu, nothing asked, the client not read", sc->name, i + 1);
+        CHECK(proxy_tls_state(p) == PROXY_TLS_NONE && proxy_room(p, PROXY_CLIENT) == 0, what);
+        break;
+      case 'A': case 'R':
+        snprintf(what, sizeof what, "%s: step %zu, the driver is asked", sc->name, i + 1);
+        CHECK_INT(proxy_tls_state(p), PROXY_TLS_ASK, what);
+        CHECK(proxy_room(p, PROXY_CLIENT) == 0, "and the client is not read meanwhile");
+        if (st->who == 'A') proxy_tls_go(p); else proxy_tls_refuse(p);
+        break;
+      case 'U':
+        snprintf(what, sizeof what, "%s: step %zu, the handshake is due", sc->name, i + 1);
+        CHECK_INT(proxy_tls_state(p), PROXY_TLS_HANDSHAKE, what);
+        CHECK(proxy_room(p, PROXY_CLIENT) == 0, "and the client is not read before it");
+        proxy_tls_up(p);
+        CHECK(proxy_tls_active(p) && proxy_tls_state(p) == PROXY_TLS_NONE, "TLS is up");
+        break;
+      case 'w':
+        id = proxy_check_wanted(p, &req);
+        snprintf(what, sizeof what, "%s: step %zu, a check for the sender", sc->name, i + 1);
+        CHECK(id && req.slen == strlen(st->in) && !memcmp(req.sender, st->in, req.slen), what);
+        CHECK_INT(proxy_check_wanted(p, &req), 0, "and only once");
+        break;
+      case 'k': {
+        struct proxy_check r = { *st->in ? "spf" : 0, st->in, "spf", *st->in ? "fail" : "pass" };
+        proxy_check_done(p, id, &r);
+        break;
+      }
+    }
+    if (st->to_client) {
+      snprintf(what, sizeof what, "%s: step %zu, to the client", sc->name, i + 1);
+      CHECK_STR(take(p, PROXY_CLIENT), st->to_client, what);
+    }
+    if (st->to_server) {
+      snprintf(what, sizeof what, "%s: step %zu, to the server", sc->name, i + 1);
+      CHECK_STR(take(p, PROXY_SERVER), st->to_server, what);
+    }
+  }
+  snprintf(what, sizeof what, "%s: how it ends", sc->name);
+  CHECK_INT(proxy_end(p, 0), sc->end, what);
+  if (sc->log) {
+    snprintf(what, sizeof what, "%s: the log", sc->name);
+    CHECK_STR(logbuf, sc->log, what);
+  }
+  proxy_free(p);
+}
 
 int main(void)
 {
-  memset(&p, 0, sizeof p);
-  init(0, 1);                          /* RELAYCLIENT: a plain relay */
-  be("220 hi\r\n");
-  CHECK_STR(take(&p.tocl), "220 hi\r\n", "banner relayed");
-  cl("EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nbody\r\n");
-  CHECK_STR(take(&p.tobe), "EHLO x\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n", "pipelined group forwarded, stops at DATA");
-  be("250-x\r\n250-STARTTLS\r\n250 PIPELINING\r\n250 ok\r\n250 ok\r\n");
-  CHECK_STR(take(&p.tocl), "250-x\r\n250 PIPELINING\r\n250 ok\r\n250 ok\r\n", "replies in order, EHLO filtered");
-  CHECK_STR(take(&p.tobe), "", "body held until 354");
-  be("354 go\r\n");
-  CHECK_STR(take(&p.tocl), "354 go\r\n", "354 relayed");
-  CHECK_STR(take(&p.tobe), "body\r\n", "then the body");
-  cl(".\r");
-  CHECK_STR(take(&p.tobe), ".", "a final CR waits for its LF");
-  cl("\nQUIT\r\n");
-  CHECK_STR(take(&p.tobe), "\r\nQUIT\r\n", "end of data, and QUIT pipelined after the dot");
-  be("250 queued\r\n221 bye\r\n");
-  CHECK_STR(take(&p.tocl), "250 queued\r\n221 bye\r\n", "final replies");
-
-  init(0, 0);                          /* rules unreadable */
-  be("220 hi\r\n");
-  take(&p.tocl);
-  cl("MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\nRCPT TO:<e@f.example>\r\nDATA\r\nNOOP\r\n");
-  CHECK_STR(take(&p.tobe), "MAIL FROM:<a@b.example>\r\nNOOP\r\n", "no transaction open: MAIL believed at once, NOOP follows");
-  CHECK_STR(take(&p.tocl), "", "nothing answered before the MAIL reply");
-  be("250 ok\r\n");
-  CHECK_STR(take(&p.tocl), "250 ok\r\n451 4.3.0 unable to read the recipient rules, try again later\r\n"
-            "451 4.3.0 unable to read the recipient rules, try again later\r\n554 5.5.1 no valid recipients\r\n",
-            "local answers slotted after the MAIL reply");
-  CHECK_STR(take(&p.tobe), "", "nothing but MAIL and NOOP forwarded");
-  be("250 noop\r\n");
-  CHECK_STR(take(&p.tocl), "250 noop\r\n", "then the NOOP reply");
-  cl("MAIL FROM:<b@c.example>\r\nRCPT TO:<x@y.example>\r\n");
-  CHECK_STR(take(&p.tobe), "MAIL FROM:<b@c.example>\r\n", "a transaction open: the next MAIL waits for its reply");
-  be("503 nested\r\n");
-  CHECK_STR(take(&p.tocl), "503 nested\r\n451 4.3.0 unable to read the recipient rules, try again later\r\n",
-            "refused: the RCPT is judged in the transaction still open");
-  CHECK_STR(take(&p.tobe), "", "and not forwarded");
-
-  init("-listed", 0);
-  be("220 hi\r\n");
-  take(&p.tocl);
-  cl("MAIL FROM:<>\r\nRCPT TO:<Postmaster@x.example>\r\nRCPT TO:<joe@x.example>\r\n");
-  be("250 ok\r\n");
-  CHECK_STR(take(&p.tocl), "250 ok\r\n451 4.3.0 unable to read the recipient rules, try again later\r\n553 listed\r\n",
-            "RBLSMTPD: postmaster escapes it (then meets the unreadable rules), joe gets 553");
-
-  init(0, 1);
-  be("220 hi\r\n");
-  take(&p.tocl);
-  cl("DATA\r\n");
-  be("354 go\r\n");
-  take(&p.tocl); take(&p.tobe);
-  cl("a\nb\r\n.\r\n");
-  CHECK_INT(p.end, PROXY_ABORT, "bare LF aborts");
-  CHECK_STR(take(&p.tobe), "", "not one byte of it forwarded");
-  CHECK(strstr(take(&p.tocl), "451 4.5.0") != 0, "451 to the client");
-
-  init(0, 1);
-  be("220 hi\r\n");
-  take(&p.tocl);
-  cl("NOOP\r\n");
-  proxy_backend_eof(&p);
-  CHECK_INT(p.end, PROXY_FAILED, "backend gone with a reply owed");
-  CHECK_STR(take(&p.tocl), "421 4.3.0 mail server unavailable, try again later\r\n", "421");
-
-  init(0, 1);
-  be("220 hi\r\n");
-  take(&p.tocl);
-  be("garbage\r\n");
-  CHECK_INT(p.end, PROXY_FAILED, "backend speaking no SMTP");
-  proxy_free(&p);
+  size_t i;
+  char path[] = "/tmp/proxy_test.XXXXXX";
+  int fd = mkstemp(path);
+  CHECK(fd != -1, "a temporary file for the rules");
+  close(fd);
+  rules = build(rules_text, path);
+  CHECK(rules != 0, "rules compiled");
+  for (i = 0; i < sizeof scripts / sizeof scripts[0]; ++i) run_script(&scripts[i]);
+  rules_close(rules);
+  unlink(path);
   return test_done();
 }

@@ -37,6 +37,30 @@ static int keyword(const char *line, size_t ll, const char *kw)
   return ll == 4 + n || line[4 + n] == ' ';
 }
 
+/* What the proxy cannot carry: BDAT bodies it would not see (CHUNKING,
+ * BINARYMIME), TLS it does not terminate itself, a client talking before the
+ * banner (PIPECONNECT). Bits as in smtpreply.h. */
+static const struct { int bit; const char *name; } removable[] = {
+  { SMTPREPLY_STARTTLS, "STARTTLS" }, { SMTPREPLY_CHUNKING, "CHUNKING" },
+  { SMTPREPLY_BINARYMIME, "BINARYMIME" }, { SMTPREPLY_PIPECONNECT, "PIPECONNECT" },
+};
+#define NREMOVABLE (sizeof removable / sizeof removable[0])
+
+size_t smtpreply_ehlo_names(int removed, char *out, size_t size)
+{
+  size_t i, n = 0;
+  for (i = 0; i < NREMOVABLE; ++i) {
+    size_t k = strlen(removable[i].name);
+    if (!(removed & removable[i].bit)) continue;
+    if (n + (n > 0) + k + 1 > size) break;
+    if (n) out[n++] = ',';
+    memcpy(out + n, removable[i].name, k);
+    n += k;
+  }
+  if (size) out[n] = 0;
+  return n;
+}
+
 size_t smtpreply_ehlo_filter(char *r, size_t len, int *removed)
 {
   size_t in = 0, out = 0, last = (size_t)-1, lastll = 0, nlines = 0;
@@ -49,9 +73,9 @@ size_t smtpreply_ehlo_filter(char *r, size_t len, int *removed)
     if (ll && r[in + ll - 1] == '\n') --ll;
     if (ll && r[in + ll - 1] == '\r') --ll;
     if (nlines) {              /* the first line is the greeting, never a keyword */
-      if (keyword(r + in, ll, "STARTTLS")) { drop = 1; *removed |= 1; }
-      else if (keyword(r + in, ll, "CHUNKING")) { drop = 1; *removed |= 2; }
-      else if (keyword(r + in, ll, "BINARYMIME")) { drop = 1; *removed |= 4; }
+      size_t k;
+      for (k = 0; k < NREMOVABLE && !drop; ++k)
+        if (keyword(r + in, ll, removable[k].name)) { drop = 1; *removed |= removable[k].bit; }
     }
     if (!drop) {
       memmove(r + out, r + in, full);

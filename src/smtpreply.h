@@ -13,8 +13,14 @@
 long smtpreply_complete(const char *buf, size_t len, int *code);
 
 /* Rewrite an EHLO reply in place without the keywords the proxy cannot carry
- * (STARTTLS, CHUNKING, BINARYMIME), the last line's "250 " kept right.
- * Returns the new length; *removed gets a bit per keyword removed
- * (1 STARTTLS, 2 CHUNKING, 4 BINARYMIME). */
+ * (STARTTLS, CHUNKING, BINARYMIME, PIPECONNECT), the last line's "250 " kept
+ * right. Returns the new length; *removed gets a bit per keyword removed. */
+#define SMTPREPLY_STARTTLS 1
+#define SMTPREPLY_CHUNKING 2
+#define SMTPREPLY_BINARYMIME 4
+#define SMTPREPLY_PIPECONNECT 8
 size_t smtpreply_ehlo_filter(char *reply, size_t len, int *removed);
+/* The names of the keywords in removed, comma-separated, into out (size
+ * bytes, NUL-terminated); returns the length. */
+size_t smtpreply_ehlo_names(int removed, char *out, size_t size);
 #endif

@@ -27,11 +27,22 @@ static const struct { const char *in, *out; int removed; } ehlo[] = {
   { "250-STARTTLS is my name\r\n250 SIZE\r\n", "250-STARTTLS is my name\r\n250 SIZE\r\n", 0 },
   { "250-mx\r\n250-STARTTLSX\r\n250 AUTH PLAIN\r\n", "250-mx\r\n250-STARTTLSX\r\n250 AUTH PLAIN\r\n", 0 },
   { "250-mx\n250 STARTTLS\n", "250 mx\n", 1 },
+  { "250-mx\r\n250-PIPECONNECT\r\n250 PIPELINING\r\n", "250-mx\r\n250 PIPELINING\r\n", 8 },
+};
+
+static const struct { int removed; const char *names; } labels[] = {
+  { 0, "" }, { 1, "STARTTLS" }, { 3, "STARTTLS,CHUNKING" }, { 5, "STARTTLS,BINARYMIME" },
+  { 6, "CHUNKING,BINARYMIME" }, { 15, "STARTTLS,CHUNKING,BINARYMIME,PIPECONNECT" },
 };
 
 int main(void)
 {
   size_t i;
+  for (i = 0; i < sizeof labels / sizeof labels[0]; ++i) {
+    char out[64];
+    smtpreply_ehlo_names(labels[i].removed, out, sizeof out);
+    CHECK_STR(out, labels[i].names, "a name for each bit removed");
+  }
   char buf[256], big[3000];
   int code, removed;
 

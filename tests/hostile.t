@@ -23,10 +23,10 @@ for v in '\n.\n' '\n.\r\n' '\r.\n' '\r.\r\n' '\r\n.\n' '\r\n.\r' '\n.\r' '\r.\r'
          '\r\n\0.\r\n' '\r\n.\0\r\n' '\r\n.\0\n' '\r\n .\r\n' '\r\n.\t\r\n' '\r\n.\r\r\n'; do
   i=$((i + 1))
   rf "${H}MAIL FROM:<a@b.example>\r\nRCPT TO:<alice@example.com>\r\nDATA\r\nSubject: outer\r\n\r\nbody${v}${SMUG}.\r\nQUIT\r\n"
-  # a variant with a bare CR or LF ends the session (451); one without (NUL,
-  # tab, space) is body text: the one message holds the smuggled lines as text
+  # a variant with a bare CR or LF or a NUL ends the session (451); one without
+  # (tab, space) is body text: the one message holds the smuggled lines as text
   if [ "$(nmsg)" -le 1 ] && ! envs | grep -q evil && [ "$rc" = 0 ] &&
-     { echo "$out" | grep -q '^451 4.5.0 bare LF' || { [ "$(nmsg)" = 1 ] && grep -q 'MAIL FROM:<evil' "$D/msg.1"; }; }; then
+     { echo "$out" | grep -qE '^451 4.5.0 (bare LF|NUL)' || { [ "$(nmsg)" = 1 ] && grep -q 'MAIL FROM:<evil' "$D/msg.1"; }; }; then
     ok "end-of-data variant $i ($v): nothing smuggled ($(echo "$out" | grep -q '^451' && echo 451 || echo 'one message'))"
   else not_ok "end-of-data variant $i ($v)" "rc=$rc msgs=$(nmsg) envs=$(envs) out=$out"; fi
 done
@@ -46,10 +46,10 @@ check_eq "nested MAIL refused (503): judged by the first" "$(echo "$out" | tail 
 221 bye"
 check "none of them reached the backend as a RCPT" sh -c "! grep -q RCPT '$D/received'"
 rf "${H}RCPT TO:<joe@example.com>\r\nMAIL FROM:<spammer@bad.example>\r\nRSET\r\nRCPT TO:<joe@example.com>\r\nQUIT\r\n"
-check_eq "RCPT outside a transaction: 503 here; right after RSET: judged, never forwarded unjudged" "$(echo "$out" | tail -5)" "503 5.5.1 MAIL first
+check_eq "RCPT outside a transaction: 503 here; right after RSET: none open, 503 here too" "$(echo "$out" | tail -5)" "503 5.5.1 MAIL first
 250 ok
 250 ok
-550 5.1.1 sorry, no mailbox here by that name
+503 5.5.1 MAIL first
 221 bye"
 check "and not forwarded" sh -c "! grep -q RCPT '$D/received'"
 rf "${H}MAIL FROM:<spammer@bad.example>\r\nRCPT TO:<joe@example.com>\r\nRCPT TO:<alice@example.com>\r\nDATA\r\nSubject: x\r\n\r\nhi\r\n.\r\nQUIT\r\n"
@@ -81,6 +81,18 @@ check_eq "a recipient without a domain is refused (qmail would add one); postmas
 rf "${H}MAIL FROM:<spammer@bad.example>\r\nRCPT TO:<\"joe@example.com\">\r\nRCPT TO:<joe\\\\@example.com>\r\nRCPT TO:<joe@example.com\"@evil.example\">\r\nQUIT\r\n"
 check_eq "a quoted or escaped '@' that moves the split: refused" "$(echo "$out" | grep -c '^501 5.1.3')" 3
 
+# --- the two holes a NUL-stripping, early-ending server opens (issue 16)
+for v in '\r\n\0.\r\n' '\r\n.\0\r\n' '\r\n.\0\n'; do
+  rf "${H}MAIL FROM:<a@b.example>\r\nRCPT TO:<alice@example.com>\r\nDATA\r\nSubject: outer\r\n\r\nbody${v}${SMUG}.\r\nQUIT\r\n" STUB_STRIP_NUL=1
+  check_eq "NUL-stripping server, variant $v: 451 here, nothing stored" "$(echo "$out" | grep -c '^451 4.5.0 NUL'):$(nmsg):$(envs)" "1:0:"
+done
+rf "${H}MAIL FROM:<a@b.example>\r\nRCPT TO:<alice@example.com>\r\nDATA\r\nSubject: outer\r\n\r\nbody\r\n.x\r\n${SMUG}.\r\nQUIT\r\n" STUB_DOT_END=.x
+check_eq "a server that ends the body early: one 354, then 421, exit 111" "$(echo "$out" | grep -c '^354'):$(echo "$out" | tail -1):$rc" "1:421 4.3.0 mail server unavailable, try again later:111"
+check "and the log says desync" grep -q 'action=fail reason="desync"' "$D/err"
+rf "${H}MAIL FROM:<spammer@bad.example>\r\nRCPT TO:<alice@example.com>\r\nDATA\r\nSubject: x\r\n\r\nhi\r\n.\r\nRCPT TO:<joe@example.com>\r\nQUIT\r\n"
+check_eq "a RCPT pipelined behind the dot meets no transaction: 503 here" "$(echo "$out" | tail -2)" "503 5.5.1 MAIL first
+221 bye"
+check "and is never judged by the finished transaction's sender" sh -c "! grep -q 'rcpt=<joe@example.com>' '$D/err'"
 # --- NULs, 8-bit, long lines, CR-only and LF-only streams
 rf "${H}MAIL FROM:<a\0b@bad.example>\r\nMAIL FROM:<a@b.example>\r\nRCPT TO:<joe@example.com\0>\r\nNO\0OP\r\nQUIT\r\n"
 check_eq "NUL in addresses: 501 here; NUL in a verb: the backend's business" "$(echo "$out" | tail -5 | head -4)" "501 5.1.7 bad sender address syntax

@@ -21,6 +21,8 @@ check()  { _w=$1; shift; if "$@"; then ok "$_w"; else not_ok "$_w"; fi; }
 # check_eq "what" got want
 check_eq() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "got:  $(printf '%s' "$2" | od -c | head -20)
 want: $(printf '%s' "$3" | od -c | head -20)"; fi; }
+# expect_match "what" text 'glob': ok when text matches the shell pattern
+expect_match() { case $2 in $3) ok "$1";; *) not_ok "$1" "$2";; esac; }
 # check_file_eq "what" gotfile wantfile (byte-exact)
 check_file_eq() { if cmp -s "$2" "$3"; then ok "$1"; else not_ok "$1" "$(diff <(od -c "$2") <(od -c "$3") | head -20)"; fi; }
 # a loopback address nobody else in this run uses (suites may also run in their own netns)

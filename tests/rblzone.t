@@ -42,7 +42,7 @@ $DATASET ip4trie @
 10.0.0.6 :127.0.0.2:short range
 10.9.0.0/23 :127.0.0.2:listed in a private blocklist
 $DATASET ip6trie @
-2001:db8::7 :127.0.0.2:v6 host $ here
+2001:db8::7 :127.0.0.2:v6 host 2001:db8::7 here
 2001:db8:2::/47 :127.0.0.2:v6 net: colons
 0::7 :127.0.0.2:starts with a colon
 W
@@ -176,3 +176,69 @@ mkdir -p "$T/o"; { echo '.bl.test:127.0.0.53:a:300'; cat "$T/d/o.data"; } > "$T/
 check_eq "overlap in tinydns: the longest prefix answers, whatever the order" \
   "$($DNSQ tinydns:"$T/o" bl.test 192.0.2.7 192.0.2.8)" '192.0.2.7 A=127.0.0.2 TXT="host" TTL=300
 192.0.2.8 A=127.0.0.2 TXT="net first in the file" TTL=300'
+
+# --- texts with rbldnsd's syntax in them ('=' first, '$', '$$'): rblzone
+# replaces each '$' itself and escapes what rbldnsd would read, so rbldnsd and
+# a real tinydns (the server, on loopback) serve the same text
+long=$(head -c 190 /dev/zero | tr '\0' L)
+cat > "$T/special" <<L
+192.0.2.1 =
+192.0.2.2 =starts with equals
+192.0.2.3 ==two
+192.0.2.4 fee 100\$\$ for \$
+192.0.2.5 \$1 and \$= and \$\$\$ end\$
+198.51.100.0/24 net \$ here
+192.0.2.6 :colon: \\back\\slash "q" a#b ;semi
+192.0.2.8 =\$
+192.0.2.9 \$\$
+192.0.2.10 $long \$
+2001:db8::/32 v6 \$ net
+2001:db8:1::5 v6 host \$
+L
+$RZ -n $NOW -z bl.test "$T/special" "$T/z/special.zone" "$T/d/special.data" 2>"$T/err"
+check_eq "special texts: exit 0" "$?" 0
+check "zone: a leading '=' doubled, each literal '\$' doubled, '\$' replaced" sh -c "grep -qx '192.0.2.1 :127.0.0.2:==' '$T/z/special.zone' && grep -qxF '192.0.2.4 :127.0.0.2:fee 100\$\$ for 192.0.2.4' '$T/z/special.zone'"
+mkdir -p "$T/s/root"; chmod 755 "$T/s" "$T/s/root"
+{ echo '.bl.test:127.0.0.54:a:300'; cat "$T/d/special.data"; } > "$T/s/root/data"
+( cd "$T/s/root" && tinydns-data ) 2>"$T/tdd.err"
+check "tinydns-data accepts the special texts" test -s "$T/s/root/data.cdb"
+rbldnsd -n -u rbldns -w "$T/z" -b 127.0.0.55/53 -p "$T/z/pid2" bl.test:combined:special.zone >"$T/rbldnsd2.log" 2>&1 &
+at_exit "kill $! 2>/dev/null"
+if command -v tinydns >/dev/null; then
+  env ROOT="$T/s/root" IP=127.0.0.54 UID="$(id -u nobody)" GID="$(id -g nobody)" tinydns >"$T/tinydns.log" 2>&1 &
+  at_exit "kill $! 2>/dev/null"
+  wait_udp_bound 127.0.0.54 53 || not_ok "tinydns started" "$(cat "$T/tinydns.log")"
+  tserver=127.0.0.54
+else
+  tserver=tinydns:$T/s/root
+fi
+wait_udp_bound 127.0.0.55 53 || not_ok "rbldnsd started (special)" "$(cat "$T/rbldnsd2.log")"
+sp="192.0.2.1 192.0.2.2 192.0.2.3 192.0.2.4 192.0.2.5 198.51.100.9 192.0.2.6 192.0.2.8 192.0.2.9 192.0.2.10 2001:db8:ff::1 2001:db8:1::5 192.0.2.11"
+# shellcheck disable=SC2086
+$DNSQ 127.0.0.55 bl.test $sp > "$T/rs.out" 2>&1
+# shellcheck disable=SC2086
+$DNSQ "$tserver" bl.test $sp > "$T/ts.out" 2>&1
+cat > "$T/want" <<W
+192.0.2.1 A=127.0.0.2 TXT="=" TTL=300
+192.0.2.2 A=127.0.0.2 TXT="=starts with equals" TTL=300
+192.0.2.3 A=127.0.0.2 TXT="==two" TTL=300
+192.0.2.4 A=127.0.0.2 TXT="fee 100\$ for 192.0.2.4" TTL=300
+192.0.2.5 A=127.0.0.2 TXT="192.0.2.51 and 192.0.2.5= and \$192.0.2.5 end192.0.2.5" TTL=300
+198.51.100.9 A=127.0.0.2 TXT="net 198.51.100.0/24 here" TTL=300
+192.0.2.6 A=127.0.0.2 TXT=":colon: \\back\\slash "q" a#b ;semi" TTL=300
+192.0.2.8 A=127.0.0.2 TXT="=192.0.2.8" TTL=300
+192.0.2.9 A=127.0.0.2 TXT="\$" TTL=300
+192.0.2.10 A=127.0.0.2 TXT="$long 192.0.2.10" TTL=300
+2001:db8:ff::1 A=127.0.0.2 TXT="v6 2001:db8::/32 net" TTL=300
+2001:db8:1::5 A=127.0.0.2 TXT="v6 host 2001:db8:1::5" TTL=300
+192.0.2.11 NXDOMAIN
+W
+check_file_eq "rbldnsd serves each special text as written ('=' kept, '\$' the listed address, '\$\$' one '\$')" "$T/rs.out" "$T/want"
+check_file_eq "tinydns ($tserver) serves the same texts" "$T/ts.out" "$T/want"
+check_eq "-m text follows the same rule" "$(printf '192.0.2.1\n' > "$T/m1"; $RZ -m '=blocked $ $$' "$T/m1" "$T/z/m.zone" 2>/dev/null; grep '^192' "$T/z/m.zone")" '192.0.2.1 :127.0.0.2:==blocked 192.0.2.1 $$'
+A6=2001:db8:1111:2222:3333:4444:5555:6666     # 38 bytes: 176 + 2 x (1 + 38) = 254
+bad "text over 254 bytes once \$ is replaced" "$A6 $(head -c 177 /dev/zero | tr '\0' x) \$ \$" "text too long once each \$ is replaced (254 bytes at most): $A6"
+printf '%s %s $ $\n' $A6 "$(head -c 176 /dev/zero | tr '\0' x)" > "$T/edge"
+$RZ -n $NOW "$T/edge" "$T/z/edge.zone" 2>/dev/null
+check_eq "254 bytes exactly is served" "$?" 0
+check_eq "254 bytes exactly: the whole text in the zone" "$(grep -c "^$A6 :127.0.0.2:x\{176\} $A6 $A6\$" "$T/z/edge.zone")" 1

@@ -10,12 +10,17 @@ EHLO advertises PIPELINING, STARTTLS, CHUNKING, 8BITMIME, SIZE.
 RCPT to a local part starting with "unknown" gets 550; AUTH PLAIN answers 334,
 then 235 for the answer "good", else 535. STUB_DIE=banner|ehlo|mail|rcpt|data|
 after354|afterdot makes it exit at that point (a backend crash); STUB_STALL=
-the same names makes it hang there instead.
+the same names makes it hang there instead. STUB_STRIP_NUL=1 drops NUL bytes
+from what it reads and STUB_DOT_END=LINE also ends DATA at that line: the
+broken servers the published smuggling probes were written against.
+STUB_EHLO_EXTRA="KW ..." adds keywords to its EHLO reply.
 """
 import os, sys, time
 logdir = sys.argv[1]
 die = os.environ.get('STUB_DIE', '')
 stall = os.environ.get('STUB_STALL', '')
+strip_nul = os.environ.get('STUB_STRIP_NUL') == '1'
+dot_end = os.environ.get('STUB_DOT_END', '').encode()
 inp, out = sys.stdin.buffer, sys.stdout.buffer
 rec = open(os.path.join(logdir, 'received'), 'ab', buffering=0)
 nmsg = len([f for f in os.listdir(logdir) if f.startswith('msg.')])
@@ -33,7 +38,7 @@ def say(s):
 def line():
     l = inp.readline()
     rec.write(l)
-    return l
+    return l.replace(b'\0', b'') if strip_nul else l
 
 env = None   # the open transaction: the MAIL line and each accepted RCPT line
 point('banner')
@@ -46,7 +51,8 @@ while True:
     if verb == b'EHLO':
         env = None
         point('ehlo')
-        say('250-stub hello\r\n250-PIPELINING\r\n250-STARTTLS\r\n250-CHUNKING\r\n250-8BITMIME\r\n250 SIZE 100000000')
+        extra = ''.join('250-%s\r\n' % k for k in os.environ.get('STUB_EHLO_EXTRA', '').split())
+        say('250-stub hello\r\n250-PIPELINING\r\n250-STARTTLS\r\n250-CHUNKING\r\n' + extra + '250-8BITMIME\r\n250 SIZE 100000000')
     elif verb == b'HELO':
         env = None
         say('250 stub')
@@ -78,7 +84,7 @@ while True:
             b = line()
             if not b:
                 sys.exit(0)
-            if b == b'.\r\n':
+            if b == b'.\r\n' or (dot_end and b.rstrip(b'\r\n') == dot_end):
                 break
             body += b
         point('afterdot')
