@@ -60,6 +60,7 @@ struct q {
   size_t ulen;          /* the name length of the user whose files are being read */
   int have_rcpthosts;
   int vpopsql;          /* vpopmail keeps its users in SQL: vpasswd says nothing */
+  int inputs_lost;      /* out of memory for the list of inputs: a short list would hide changes */
   struct buf out, dom, inputs;
   int fd;
 };
@@ -174,7 +175,7 @@ static void seen(struct q *q, const char *path, const struct stat *s)
 {
   ++q->st->inputs;
   /* a line per path: a name with a line feed cannot be listed (qmail never reads such a .qmail file) */
-  if (q->o->inputs_fd != -1 && !strchr(path, '\n') && (bput(&q->inputs, path, strlen(path)) || bput(&q->inputs, "\n", 1))) q->inputs.n = 0;
+  if (q->o->inputs_fd != -1 && !strchr(path, '\n') && (bput(&q->inputs, path, strlen(path)) || bput(&q->inputs, "\n", 1))) q->inputs_lost = 1;
   if (s->st_mtime > q->st->newest || !q->st->newest_path[0]) {
     size_t n = strlen(path);
     if (n >= sizeof q->st->newest_path) n = sizeof q->st->newest_path - 1;
@@ -1055,6 +1056,7 @@ int qr_run(const struct qr_opts *o, int fd, struct qr_stats *st, char *err)
   q.o = o; q.st = st; q.err = err; q.fd = fd;
   err[0] = 0;
   r = run(&q);
+  if (r == 0 && q.inputs_lost) r = nomem(&q);
   if (r == 0 && o->inputs_fd != -1) {
     size_t i = 0;
     while (i < q.inputs.n) {
