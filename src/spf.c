@@ -674,7 +674,9 @@ static int validated_names(struct ev *ev, const char *target, size_t tlen, int w
   r = ask(ev, rname, k, SPF_T_PTR, &e);
   if (r == -1) return error(ev, SPF_TEMPERROR, "too many DNS questions");
   if (r == 0) return -1;
-  if (e->state == SPF_DNS_TEMPFAIL) return want_p ? 1 : error(ev, SPF_TEMPERROR, "PTR lookup failed");
+  /* RFC 7208 5.5 would have ptr not match (and %{p} be "unknown"); a DNS failure must
+   * never lead to a fail: temperror, as pyspf */
+  if (e->state == SPF_DNS_TEMPFAIL) return error(ev, SPF_TEMPERROR, "PTR lookup failed");
   if ((r = count_void(ev, e))) return r;
   bestbuf[0] = 0;
   while (n < 10 && (rr = spf_entry_next(ev->c, e, &pos, &rl))) {

@@ -93,7 +93,7 @@ def zone():
                                     [{'AAAA': ip} for ip in rnd.sample(V6, rnd.randrange(2))]
     for ip in V4:
         rev = '.'.join(reversed(ip.split('.'))) + '.in-addr.arpa'
-        z[rev] = [{'PTR': rnd.choice(['mx%d.example.com' % rnd.randrange(4), 'gone%d.example.com' % rnd.randrange(3)] + DOM)} for _ in range(rnd.randrange(4))]
+        z[rev] = (['TIMEOUT'] if rnd.random() < 0.05 else []) + [{'PTR': rnd.choice(['mx%d.example.com' % rnd.randrange(4), 'gone%d.example.com' % rnd.randrange(3)] + DOM)} for _ in range(rnd.randrange(4))]
         z[ip + '.bl.example.com'] = [{'A': '127.0.0.2'}] if rnd.random() < 0.3 else []
         rv = '.'.join(reversed(ip.split('.')))
         z[rv + '.bl.example.com'] = [{'A': '127.0.0.2'}] if rnd.random() < 0.3 else []
