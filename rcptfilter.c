@@ -17,6 +17,7 @@
 #include "conn.h"
 #include "tlsserver.h"
 #include "sendercheck.h"
+#include "dnsquery.h"
 #include "proxy.h"
 #include "addr.h"
 #include "rules.h"
@@ -437,6 +438,7 @@ int main(int argc, char **argv)
     /* $DNSCACHEIP, else /etc/resolv.conf; none: every lookup fails, which is
      * SPF's temperror (451) and a pass for the lists, never a 5xx */
     r.checkconf.servers = dns_resolvconfip(servers) == 0 ? servers : 0;
+    dnsquery_random_init();   /* query ids and ports nobody can guess */
     r.checkconf.lists = lists;
     r.checkconf.nlists = nlists;
     r.checkconf.ip = r.ip;
