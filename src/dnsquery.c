@@ -16,7 +16,34 @@ static void closeold(struct dnsquery_q *q)
   q->nold = 0;
 }
 
-static void finish(struct dnsquery_q *q, int failed, const char *pkt, size_t len)
+static void finish(struct dnsquery *d, struct dnsquery_q *q, int failed, const char *pkt, size_t len);
+
+/* Only the 127.255.255.x guard: the TXT answer decides such a list. */
+static int guard_only(const struct dnsbl_list *l)
+{
+  return l->want_a && l->want_txt && !l->nranges && !l->message;
+}
+
+static int start(struct dnsquery *d, struct dnsbl_list *l, char *wire, int txt)
+{
+  static const char localip[16];
+  struct dnsquery_q *x = &d->q[d->nq];
+  memset(x, 0, sizeof *x);
+  x->list = l;
+  x->txt = txt;
+  ++d->sent;
+  if (!dns_domain_copy(&x->wire, wire)
+      || dns_transmit_start(&x->tx, d->servers, 1, wire, txt ? DNS_T_TXT : DNS_T_A, localip) == -1) {
+    dns_domain_free(&x->wire);
+    finish(d, x, 1, 0, 0);
+    return 0;
+  }
+  x->txon = x->active = 1;
+  ++d->nq;
+  return 1;
+}
+
+static void finish(struct dnsquery *d, struct dnsquery_q *q, int failed, const char *pkt, size_t len)
 {
   struct dnsbl_list *l = q->list;
   struct dnsmsg *m = q->txt ? &l->txt : &l->a;
@@ -30,6 +57,12 @@ static void finish(struct dnsquery_q *q, int failed, const char *pkt, size_t len
   q->txon = 0;
   closeold(q);
   q->active = 0;
+  if (q->txt && !l->a_done && guard_only(l)) {
+    if (!failed && l->txt.txttotal && d->nq < sizeof d->q / sizeof d->q[0] && q->wire) {
+      if (start(d, l, q->wire, 0)) return;
+    } else
+      l->a_done = l->a_failed = 1;     /* no text (or no answer): nothing to guard */
+  }
   if ((!l->want_a || l->a_done) && (!l->want_txt || l->txt_done)) dnsbl_settle(l);
 }
 
@@ -59,11 +92,12 @@ void dnsquery_random_init(void)
 void dnsquery_start(struct dnsquery *d, struct dnsbl_list *lists, size_t n, const struct revip *ip,
                     const char *servers, unsigned long deadline_ms)
 {
-  static const char localip[16];
   struct taia now, span;
   size_t i;
 
   d->nq = 0;
+  d->sent = 0;
+  d->servers = servers;
   d->lists = lists;
   d->n = n;
   d->late = 0;
@@ -76,7 +110,6 @@ void dnsquery_start(struct dnsquery *d, struct dnsbl_list *lists, size_t n, cons
     const struct revip *r = l->probe ? l->probe : ip;
     char name[REVIP_REV_MAX + 256];
     char *wire = 0;
-    int t, used = 0;
     if (!servers) { fail_list(l, DNSBL_FAIL_NOSERVER); continue; }
     memcpy(name, r->rev, r->revlen);
     memcpy(name + r->revlen, l->base, l->baselen);
@@ -85,22 +118,9 @@ void dnsquery_start(struct dnsquery *d, struct dnsbl_list *lists, size_t n, cons
       fail_list(l, DNSBL_FAIL_BADNAME);
       continue;
     }
-    for (t = 0; t < 2; ++t) {
-      struct dnsquery_q *x = &d->q[d->nq];
-      if (t ? !l->want_txt : !l->want_a) continue;
-      memset(x, 0, sizeof *x);
-      x->list = l;
-      x->txt = t;
-      if (dns_transmit_start(&x->tx, servers, 1, wire, t ? DNS_T_TXT : DNS_T_A, localip) == -1) {
-        finish(x, 1, 0, 0);
-        continue;
-      }
-      x->wire = wire;      /* the two queries of a list share it; the first one frees it */
-      x->txon = x->active = 1;
-      used = 1;
-      ++d->nq;
-    }
-    if (!used) dns_domain_free(&wire);
+    if (l->want_a && !guard_only(l)) start(d, l, wire, 0);
+    if (l->want_txt) start(d, l, wire, 1);
+    dns_domain_free(&wire);
   }
 }
 
@@ -130,7 +150,7 @@ void dnsquery_round(struct dnsquery *d, int clientfd, const struct taia *until, 
 {
   static iopause_fd fds[DNSQUERY_LISTS * 2 * (DNSQUERY_OLD + 1) + 1];
   struct taia now, stamp;
-  size_t nfd = 0, i, k, cfd = 0;
+  size_t nfd = 0, i, k, cfd = 0, nq;
   int pending = dnsquery_pending(d);
 
   taia_now(&now);
@@ -138,7 +158,7 @@ void dnsquery_round(struct dnsquery *d, int clientfd, const struct taia *until, 
     for (i = 0; i < d->nq; ++i)
       if (d->q[i].active) {
         if (!d->q[i].list->fail) d->q[i].list->fail = DNSBL_FAIL_TIMEOUT;
-        finish(&d->q[i], 1, 0, 0);
+        finish(d, &d->q[i], 1, 0, 0);
       }
     return;
   }
@@ -166,7 +186,7 @@ void dnsquery_round(struct dnsquery *d, int clientfd, const struct taia *until, 
   iopause(fds, (unsigned)nfd, &stamp, &now);
   if (clientfd >= 0 && fds[cfd].revents) *clientready = 1;
 
-  for (i = 0; i < d->nq; ++i) {
+  for (i = 0, nq = d->nq; i < nq; ++i) {       /* not the guard queries started in this loop */
     struct dnsquery_q *q = &d->q[i];
     int r;
     if (!q->active) continue;
@@ -178,7 +198,7 @@ void dnsquery_round(struct dnsquery *d, int clientfd, const struct taia *until, 
       if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
       if (got > 0 && (size_t)got < sizeof buf && late_answer(q, &q->old[k], buf, (size_t)got)) {
         ++d->late;
-        finish(q, 0, buf, (size_t)got);
+        finish(d, q, 0, buf, (size_t)got);
         break;
       }
       if (got <= 0) {        /* refused or gone: this transmission is over */
@@ -189,7 +209,7 @@ void dnsquery_round(struct dnsquery *d, int clientfd, const struct taia *until, 
       }
     }
     if (!q->active || !q->txon) {
-      if (q->active && !q->txon && !q->nold) finish(q, 1, 0, 0);
+      if (q->active && !q->txon && !q->nold) finish(d, q, 1, 0, 0);
       continue;
     }
     /* libowfat closes a UDP socket when it retransmits: keep it open and listening */
@@ -203,9 +223,9 @@ void dnsquery_round(struct dnsquery *d, int clientfd, const struct taia *until, 
     r = dns_transmit_get(&q->tx, &fds[q->fd], &now);
     if (r == -1) {
       q->txon = 0;           /* dns_transmit freed itself */
-      if (!q->nold) finish(q, 1, 0, 0);
+      if (!q->nold) finish(d, q, 1, 0, 0);
     } else if (r == 1)
-      finish(q, 0, q->tx.packet, q->tx.packetlen);
+      finish(d, q, 0, q->tx.packet, q->tx.packetlen);
   }
 }
 
@@ -224,8 +244,7 @@ void dnsquery_end(struct dnsquery *d)
     if (q->txon) dns_transmit_free(&q->tx);
     q->txon = q->active = 0;
     closeold(q);
-    if (!q->txt || !i || d->q[i - 1].list != q->list) dns_domain_free(&q->wire);
-    q->wire = 0;
+    dns_domain_free(&q->wire);
   }
 }
 

@@ -24,13 +24,19 @@ cat > "$T/zone" <<Z
 1.0.0.127.wl.test * NXDOMAIN
 2.0.0.127.dead.test * DROP
 1.0.0.127.dead.test * DROP
-2.0.0.127.late.test * delay=3.3 first TXT "late but heard"
+2.0.0.127.late.test TXT delay=3.3 first "late but heard"
 2.0.0.127.late.test A delay=3.3 first 127.0.0.2
 2.0.0.127.world.test A 127.0.0.2
 1.0.0.127.world.test A 127.0.0.2
+2.0.0.127.world.test TXT "listed"
+1.0.0.127.world.test TXT "listed"
 2.0.0.127.refuse.test A 127.255.255.254
 1.0.0.127.refuse.test A 127.255.255.254
+2.0.0.127.refuse.test TXT "Error: open resolver"
+1.0.0.127.refuse.test TXT "Error: open resolver"
 2.0.0.127.empty.test * NXDOMAIN
+2.0.0.127.slowclean.test * delay=0.3 NXDOMAIN
+2.0.0.9.late.test TXT delay=3.3 first NXDOMAIN
 2.0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.six.test A 127.0.0.2
 2.0.0.127.six.test A 127.0.0.2
 Z
@@ -77,7 +83,7 @@ check_eq "equal weights: the first list on the line" "$out" "220 rblsmtpd.local
 rb 127.0.0.2 "$Q" -S 3 -r light.test -r bl.test
 check_eq "-S 3 and two *1 lists: passed without asking" "$out" "220 backend"
 has "no list can reach it: score=0 at once" "$err" "action=pass ms=0 score=0"
-rb 127.0.0.2 "$Q" -S 3 -r light.test -r bl.test -r empty.test
+rb 127.0.0.2 "$Q" -S 3 -r light.test -r bl.test -r slowclean.test
 check_eq "-S 3, score 2: passed" "$out" "220 backend"
 has "pass logged with the score" "$err" "action=pass ms="
 has "pass: score=2" "$err" "score=2 hits=light.test:1/bl.test:1"
@@ -113,10 +119,16 @@ rb 127.0.0.2 "$Q" -D -S 1 -r light.test
 check_eq "-D with -S: RBLSMTPD carries the text" "$rec" "RBLSMTPD=light says no"
 
 # --- a list that answers once, late (after libowfat's first retransmission)
-rb 127.0.0.2 'RCPT TO:<a@b>\r\n' -T 8 -r late.test
-check_eq "late answer to the first query: heard" "$out" "220 rblsmtpd.local
-451 late but heard"
+rb 127.0.0.2 'RCPT TO:<a@b>\r\n' -T 8 -r late.test=127.0.0.2:late
+check_eq "late answer to the first query (A list): heard" "$out" "220 rblsmtpd.local
+451 late"
 check "and it cost about its own delay, not a second round (${ms} ms < 6000)" [ "$ms" -lt 6000 ]
+rb 9.0.0.2 "$Q" -T 8 -c -r late.test
+check_eq "late NXDOMAIN on a TXT list (-c): heard, the client passes" "$out" "220 backend"
+check "one round, no guard query for a clean client (${ms} ms < 6000)" [ "$ms" -lt 6000 ]
+rb 127.0.0.2 'RCPT TO:<a@b>\r\n' -T 12 -r late.test
+check_eq "late TXT text: heard, then the A guard (also late)" "$out" "220 rblsmtpd.local
+451 late but heard"
 
 # --- bad options
 for args in "-S 0 -r bl.test" "-S x -r bl.test" "-S 1000001 -r bl.test" "-S -1 -r bl.test" \
@@ -147,7 +159,7 @@ serve() { # port rblsmtpd2-options...
 serve 2601 -g 400 -r bl.test
 serve 2602 -g 400 -P -r bl.test
 serve 2603 -P -r slow1.test
-serve 2604 -g 1500 -r slow1.test
+serve 2604 -g 1500 -r slow1.test=127.0.0.2
 serve 2605 -g 400 -r bl.test -S 1
 for p in 2601 2602 2603 2604 2605; do wait_for "$PY -c 'import socket;socket.create_connection((\"127.0.0.1\",$p)).close()'" || not_ok "tcpserver $p up"; done
 sleep 0.3; : > "$T/log.2601"; : > "$T/log.2602"; : > "$T/log.2603"; : > "$T/log.2604"
@@ -241,7 +253,7 @@ hl -r bl.test -a wl.test=127.0.0.2
 check_eq "-H healthy lists: exit 0" "$rc" "0"
 has "-H: one line per list" "$out" 'rblsmtpd2: list=bl.test health=ok ipv6=no'
 check_eq "-H: two lines" "$(wc -l < "$T/h.out")" "2"
-hl -r six.test
+hl -r six.test=127.0.0.2
 has "-H: IPv6 test points answered" "$out" "list=six.test health=ok ipv6=yes"
 hl -r bl.test -r dead.test
 check_eq "-H dead list: exit 111" "$rc" "111"
