@@ -24,6 +24,12 @@ static int guard_only(const struct dnsbl_list *l)
   return l->want_a && l->want_txt && !l->nranges && !l->message;
 }
 
+/* The TXT query only fetches the text of a list the A answer decides (base=codes). */
+static int text_only(const struct dnsbl_list *l)
+{
+  return l->want_a && l->want_txt && l->nranges && !l->message;
+}
+
 static int start(struct dnsquery *d, struct dnsbl_list *l, char *wire, int txt)
 {
   static const char localip[16];
@@ -62,6 +68,16 @@ static void finish(struct dnsquery *d, struct dnsquery_q *q, int failed, const c
       if (start(d, l, q->wire, 0)) return;
     } else
       l->a_done = l->a_failed = 1;     /* no text (or no answer): nothing to guard */
+  }
+  if (!q->txt && !l->txt_done && text_only(l)) {
+    l->txt_done = l->txt_failed = 1;     /* as if no text came: does the A answer list? */
+    dnsbl_settle(l);
+    if (l->state == DNSBL_LISTED && d->nq < sizeof d->q / sizeof d->q[0] && q->wire) {
+      l->state = DNSBL_PENDING;
+      l->txt_done = l->txt_failed = 0;
+      if (start(d, l, q->wire, 1)) return;
+    }
+    return;
   }
   if ((!l->want_a || l->a_done) && (!l->want_txt || l->txt_done)) dnsbl_settle(l);
 }
@@ -119,7 +135,7 @@ void dnsquery_start(struct dnsquery *d, struct dnsbl_list *lists, size_t n, cons
       continue;
     }
     if (l->want_a && !guard_only(l)) start(d, l, wire, 0);
-    if (l->want_txt) start(d, l, wire, 1);
+    if (l->want_txt && !text_only(l)) start(d, l, wire, 1);
     dns_domain_free(&wire);
   }
 }

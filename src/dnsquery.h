@@ -41,8 +41,9 @@ struct dnsquery {
 /* servers: 256 bytes as dns_resolvconfip() gives them, or 0 when none could be
  * read (every lookup fails at once). Asks ip's name in every list (a list's
  * own probe, when set, instead). A plain TXT list (-r base) gets its A query,
- * the 127.255.255.x guard, only when the TXT answer has a text: a clean
- * client costs one query per list, as with rblsmtpd. */
+ * the 127.255.255.x guard, only when the TXT answer has a text; a codes list
+ * without a message (-r base=codes) its TXT query, for the text, only when
+ * the A answer lists: a clean client costs one query per list, as with rblsmtpd. */
 void dnsquery_start(struct dnsquery *d, struct dnsbl_list *lists, size_t n, const struct revip *ip,
                     const char *servers, unsigned long deadline_ms);
 

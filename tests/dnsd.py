@@ -19,6 +19,7 @@ answers only the first query for a name and type while its (delayed) answer
 is pending: retransmissions are dropped, so only a client still listening on
 its first socket hears it (a list that answers late, after a retry). Names not in the
 file get NXDOMAIN. The file is re-read when it changes. Only for loopback.
+With DNSD_QLOG=FILE every query received is appended to FILE ("name TYPE").
 """
 import os, random, shlex, socket, struct, sys, threading, time, codecs
 
@@ -28,6 +29,7 @@ if ':' in addr and addr.count(':') == 1:
     addr, port = addr.split(':')[0], int(addr.split(':')[1])
 zonefile = sys.argv[2]
 rules, mtime, lock = [], None, threading.Lock()
+qlog = os.environ.get('DNSD_QLOG')
 pending = set()      # (name, qtype) of 'first' answers not sent yet
 
 def load():
@@ -93,6 +95,10 @@ def answer(q, tcp):
     question = q[12:pos + 5]
     name = '.'.join(labels).lower()
     qtype = {1: 'A', 16: 'TXT'}.get(qtype_n, str(qtype_n))
+    if qlog:
+        with lock:
+            with open(qlog, 'a') as f:
+                f.write('%s %s\n' % (name, qtype))
     rule = lookup(name, qtype)
     rcode, rrs, tc = 3, [], False
     delay, special = 0.0, None

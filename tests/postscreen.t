@@ -40,7 +40,7 @@ cat > "$T/zone" <<Z
 2.0.0.0.0.0.f.7.f.f.f.f.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.six.test A 127.0.0.2
 2.0.0.127.six.test A 127.0.0.2
 Z
-$PY "$TOP/tests/dnsd.py" 127.0.0.54 "$T/zone" 2>"$T/dnsd.log" &
+DNSD_QLOG=$T/qlog $PY "$TOP/tests/dnsd.py" 127.0.0.54 "$T/zone" 2>"$T/dnsd.log" &
 at_exit "kill $! 2>/dev/null"
 wait_udp_bound 127.0.0.54 53 || not_ok "dnsd started" "$(cat "$T/dnsd.log")"
 
@@ -118,6 +118,22 @@ check_eq "a code outside the filter adds nothing" "$out" "220 backend"
 rb 127.0.0.2 "$Q" -D -S 1 -r light.test
 check_eq "-D with -S: RBLSMTPD carries the text" "$rec" "RBLSMTPD=light says no"
 
+# --- what is asked: one query per list for a clean client (as rblsmtpd), the A guard only after a TXT text
+: > "$T/qlog"
+rb 127.0.0.9 "$Q" -r bl.test -r light.test
+check_eq "clean client, two TXT lists: two queries" "$(sort "$T/qlog" | tr '\n' ' ')" "9.0.0.127.bl.test TXT 9.0.0.127.light.test TXT "
+: > "$T/qlog"
+rb 127.0.0.2 "$Q" -r bl.test
+check_eq "listed client: TXT, then the A guard" "$(tr '\n' ' ' < "$T/qlog")" "2.0.0.127.bl.test TXT 2.0.0.127.bl.test A "
+: > "$T/qlog"
+rb 127.0.0.2 "$Q" -r 'bl.test=127.0.0.2' -r 'light.test:msg'
+check_eq "code and message lists, listed: A, then TXT for the text of the code list" "$(sort "$T/qlog" | tr '\n' ' ')" "2.0.0.127.bl.test A 2.0.0.127.bl.test TXT 2.0.0.127.light.test A "
+check_eq "and the text is the TXT record" "$out" "220 rblsmtpd.local
+221 rblsmtpd.local"
+: > "$T/qlog"
+rb 127.0.0.9 "$Q" -r 'bl.test=127.0.0.2' -r 'light.test:msg'
+check_eq "code and message lists, clean: one A query each" "$(sort "$T/qlog" | tr '\n' ' ')" "9.0.0.127.bl.test A 9.0.0.127.light.test A "
+
 # --- a list that answers once, late (after libowfat's first retransmission)
 rb 127.0.0.2 'RCPT TO:<a@b>\r\n' -T 8 -r late.test=127.0.0.2:late
 check_eq "late answer to the first query (A list): heard" "$out" "220 rblsmtpd.local
@@ -159,7 +175,7 @@ serve() { # port rblsmtpd2-options...
 serve 2601 -g 400 -r bl.test
 serve 2602 -g 400 -P -r bl.test
 serve 2603 -P -r slow1.test
-serve 2604 -g 1500 -r slow1.test=127.0.0.2
+serve 2604 -g 1500 -r 'slow1.test=127.0.0.2:slow'
 serve 2605 -g 400 -r bl.test -S 1
 for p in 2601 2602 2603 2604 2605; do wait_for "$PY -c 'import socket;socket.create_connection((\"127.0.0.1\",$p)).close()'" || not_ok "tcpserver $p up"; done
 sleep 0.3; : > "$T/log.2601"; : > "$T/log.2602"; : > "$T/log.2603"; : > "$T/log.2604"
@@ -229,7 +245,8 @@ sleep 0.3
 check_eq "a client hanging up during the pause: one line" "$(wc -l < "$T/log.2601"):$(grep -c 'action=hangup' "$T/log.2601")" "1:1"
 o=$($PY "$T/cl.py" 2604 patient 127.0.0.2)
 g=$(printf '%s' "$o" | sed -n 's/greeting after \([0-9]*\) ms/\1/p')
-has "-g 1500 with a 2 s list: the rejection ends the greeting" "$o" "220 rblsmtpd.local"
+has "-g 1500 with a 2 s list: the rejection ends the greeting" "$o" "220-mx.example.test
+220 rblsmtpd.local"
 check "-g overlaps the lookups: 2 s list + 1.5 s pause in less than 3 s (${g} ms)" [ "${g:-9999}" -lt 3000 ]
 o=$($PY "$T/cl.py" 2605 patient 127.0.0.2)
 has "-g, listed client: refused at once, the teaser completed by 220" "$o" "220-mx.example.test
