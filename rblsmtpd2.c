@@ -353,6 +353,7 @@ static void screen(const char *servers, struct dnsbl_verdict *v)
 
   ms_after_start(&pause_end, greet_ms);
   if (greet_ms) tease();
+  if (threshold && dnsbl_score_decide(lists, n, threshold, client.text, v) != DNSBL_WAIT) n = 0;   /* no list can reach it */
   dnsquery_start(&d, lists, n, &client, servers, deadline_ms);
   for (;;) {
     enum dnsbl_action a = threshold ? dnsbl_score_decide(lists, n, threshold, client.text, v)
