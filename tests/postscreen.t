@@ -256,6 +256,56 @@ has "-g, listed client: refused at once, the teaser completed by 220" "$o" "220-
 220 rblsmtpd.local
 250 rblsmtpd.local"
 
+# -g with the other options (a client that waits, on a socket pair)
+cat > "$T/sp.py" <<'P'
+import os, socket, subprocess, sys, time
+# argv: delay-before-talking input env... -- command...
+delay, data = float(sys.argv[1]), sys.argv[2].encode().decode('unicode_escape').encode('latin-1')
+i = sys.argv.index('--')
+env = dict(a.split('=', 1) for a in sys.argv[3:i])
+a, b = socket.socketpair()
+p = subprocess.Popen(sys.argv[i + 1:], stdin=b, stdout=b, env=env)
+b.close()
+time.sleep(delay)
+if data:
+    try:
+        a.sendall(data)
+    except OSError:
+        pass
+a.settimeout(10)
+out = b''
+while True:
+    try:
+        r = a.recv(4096)
+    except Exception:
+        break
+    if not r:
+        break
+    out += r
+p.wait()
+sys.stdout.write(out.decode('latin-1').replace('\r', ''))
+P
+sp() { # delay input env... -- command
+  $PY "$T/sp.py" "$@" 2> "$T/sp.err"; }
+o=$(sp 0.5 'QUIT\r\n' TCPREMOTEIP=127.0.0.2 DNSCACHEIP=127.0.0.54 TCPLOCALIP=192.0.2.25 -- "$R" -g 200 -t 0 -r bl.test "$T/rec")
+check_eq "-g -t 0: the teaser is completed before the rejection line" "$o" "220-192.0.2.25
+220 rblsmtpd.local
+451 listed in bl"
+o=$(sp 0.5 '' TCPREMOTEIP=127.0.0.2 DNSCACHEIP=127.0.0.54 RECFILE="$T/rec.d" -- "$R" -g 200 -D -r bl.test "$T/rec")
+check_eq "-g -D: the program completes the greeting" "$o" "220-rblsmtpd.local
+220 backend"
+check_eq "-g -D: RBLSMTPD set" "$(cat "$T/rec.d")" "RBLSMTPD=listed in bl"
+o=$(sp 0 'EHLO x\r\n' TCPREMOTEIP=127.0.0.2 DNSCACHEIP=127.0.0.54 RECFILE="$T/rec.p" -- "$R" -g 300 -P -D -r bl.test "$T/rec")
+check_eq "-P -D: an early talker is refused all the same" "$o" "220-rblsmtpd.local
+220 rblsmtpd.local
+554 5.5.1 protocol error: talked before the greeting"
+check "-P -D: the program never ran" [ ! -e "$T/rec.p" ]
+o=$(sp 0 'EHLO x\r\n' TCPREMOTEIP=127.0.0.9 RELAYCLIENT= DNSCACHEIP=127.0.0.54 RECFILE="$T/rec.r" -- "$R" -g 300 -P -r bl.test "$T/rec")
+check_eq "RELAYCLIENT: no pause, no teaser, no watch" "$o" "220 backend"
+o=$(sp 0.6 '' TCPREMOTEIP=127.0.0.9 DNSCACHEIP=127.0.0.54 RECFILE="$T/rec.a" -- "$R" -g 300 -a wl.test "$T/rec")
+check_eq "-g with allowlists only: the pause still runs" "$o" "220-rblsmtpd.local
+220 backend"
+
 # real clients must accept the multi-line greeting
 o=$(swaks --server 127.0.0.1:2601 --to joe@example.com --from a@example.org --quit-after RCPT 2>&1); rc=$?
 check_eq "swaks accepts the -g greeting (exit 0)" "$rc" "0"
@@ -266,6 +316,37 @@ s = smtplib.SMTP("127.0.0.1", 2601, timeout=10)
 code, msg = s.ehlo("client.example")
 print(code, s.docmd("MAIL FROM:<a@example.org>")[0]); s.quit()' 2>&1)
 check_eq "Python smtplib accepts it" "$o" "250 250"
+if [ -x /usr/sbin/exim4 ] && [ "$(id -u)" = 0 ]; then
+  mkdir -p "$T/exc/spool" "$T/exc/log"; chmod 755 "$T"; chown -R Debian-exim:Debian-exim "$T/exc"
+  cat > "$T/exc/conf" <<'X'
+primary_hostname = client.test
+spool_directory = DIR/spool
+log_file_path = DIR/log/%slog
+exim_user = Debian-exim
+exim_group = Debian-exim
+keep_environment =
+begin routers
+out:
+  driver = manualroute
+  route_list = * 127.0.0.1 byname
+  self = send
+  transport = smtp_out
+begin transports
+smtp_out:
+  driver = smtp
+  port = 2601
+  hosts_avoid_tls = *
+  hosts_try_chunking =
+  allow_localhost
+X
+  printf 'Subject: via exim\n\nbody\n' | /usr/sbin/exim4 -C "$T/exc/conf" -DDIR="$T/exc" -odf -f a@client.test exim@example.com 2>/dev/null
+  case $(cat "$T/exc/log/mainlog" 2>/dev/null) in
+    *"=> exim@example.com R=out T=smtp_out"*"250 ok"*) ok "exim4 as an SMTP client accepts the -g greeting and delivers";;
+    *) not_ok "exim4 client" "$(cat "$T/exc/log/mainlog" 2>&1 | tail -3)";;
+  esac
+else
+  skip "exim4 as an SMTP client" "needs root and exim4"
+fi
 
 # --- -H list health
 hl() { env -i DNSCACHEIP=127.0.0.54 "$R" -H -T 1.5 "$@" > "$T/h.out" 2> "$T/h.err"; rc=$?; out=$(cat "$T/h.out"); }
