@@ -234,6 +234,17 @@ static void linger_exit(void)
   _exit(0);
 }
 
+/* the client went away before the program could run: one line, exit 0 */
+static void log_gone(void) __attribute__((noreturn));
+static void log_gone(void)
+{
+  struct logline l;
+  log_start(&l, "hangup");
+  logline_ulong(&l, "ms", elapsed_ms());
+  logline_end(&l);
+  _exit(0);
+}
+
 /* -g: the first line of a multi-line greeting; the program's 220 ends it */
 static void tease(void)
 {
@@ -248,8 +259,14 @@ static void tease(void)
   n = 4 + sanitize(line + 4, 256, h, n);
   line[n++] = '\r';
   line[n++] = '\n';
-  say(line, n);
   teased = 1;
+  while (n) {
+    ssize_t w = write(1, line, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) log_gone();
+    memmove(line, line + w, n - (size_t)w);
+    n -= (size_t)w;
+  }
 }
 
 /* fd 0 became readable before the program runs: an early talker, or a
@@ -260,12 +277,7 @@ static void client_readable(short revents)
   ssize_t r = recv(0, &c, 1, MSG_PEEK | MSG_DONTWAIT);
   struct logline l;
   if (r < 0 && (errno == EAGAIN || errno == EINTR)) return;
-  if (r == 0 || (r < 0 && errno != ENOTSOCK) || (r < 0 && !(revents & POLLIN))) {
-    log_start(&l, "hangup");
-    logline_ulong(&l, "ms", elapsed_ms());
-    logline_end(&l);
-    _exit(0);
-  }
+  if (r == 0 || (r < 0 && errno != ENOTSOCK) || (r < 0 && !(revents & POLLIN))) log_gone();
   pregreet = 1;
   log_start(&l, "pregreet");
   if (pregreet_reject) logline_ulong(&l, "code", 554);
