@@ -23,6 +23,9 @@ cat > "$T/zone" <<Z
 2.0.0.127.wl.test A delay=0.05 127.0.0.2
 1.0.0.127.wl.test * NXDOMAIN
 2.0.0.127.dead.test * DROP
+2.0.0.127.servfail.test * SERVFAIL
+2.0.0.127.blocked.test TXT "Error: open resolver"
+2.0.0.127.blocked.test A 127.255.255.254
 1.0.0.127.dead.test * DROP
 2.0.0.127.late.test TXT delay=3.3 first "late but heard"
 2.0.0.127.late.test A delay=3.3 first 127.0.0.2
@@ -112,6 +115,15 @@ rb 127.0.0.2 "$Q" -S 2 -T 0.5 -a dead.test*3 -r light.test*2
 check_eq "-C: a failed -a list counts as allowlisted" "$out" "220 backend"
 rb 127.0.0.2 'RCPT TO:<a@b>\r\n' -S 2 -T 0.5 -c -a dead.test*3 -r light.test*2
 check_eq "-c: a failed -a list counts as not allowlisted" "$out" "220 rblsmtpd.local
+451 temporary RBL lookup error"
+rb 127.0.0.2 'RCPT TO:<a@b>\r\n' -S 2 -c -r servfail.test*2
+check_eq "-c: SERVFAIL counts against: 451 temporary" "$out" "220 rblsmtpd.local
+451 temporary RBL lookup error"
+rb 127.0.0.2 "$Q" -S 2 -r servfail.test*2 -r blocked.test*2
+check_eq "-C: SERVFAIL and 127.255.255.x count for nothing" "$out" "220 backend"
+has "127.255.255.x still logged loudly" "$err" "action=lookupfail list=blocked.test reason=blocked answer=127.255.255.254"
+rb 127.0.0.2 'RCPT TO:<a@b>\r\n' -b -S 2 -c -r blocked.test*2
+check_eq "-b -c: a 127.255.255.x answer never makes a 553" "$out" "220 rblsmtpd.local
 451 temporary RBL lookup error"
 rb 127.0.0.2 'RCPT TO:<a@b>\r\n' -S 2 -r 'codes.test=127.0.0.10*2:code %IP%'
 check_eq "codes, weight and message together" "$out" "220 rblsmtpd.local
@@ -370,3 +382,11 @@ check_eq "-H a list without the test point (wrong name?): exit 100" "$rc:$(cat "
 has "-H: notlisted" "$out" 'health=notlisted'
 env -i DNSCACHEIP=127.0.0.54 "$R" -H -S 2 -r bl.test*2 -g 300 rcptfilter rules.cdb qmail-smtpd > "$T/h.out" 2>&1; rc=$?
 check_eq "-H takes a service's whole option line, program and all" "$rc:$(grep -c health=ok "$T/h.out")" "0:1"
+
+# the daemontools check in examples/ runs it the way a service would
+check "examples/service/rblhealth/run is valid sh" sh -n "$TOP/examples/service/rblhealth/run"
+mkdir -p "$T/svc/env"; echo '-T 1.5 -r bl.test -r dead.test' > "$T/svc/env/RBLSMTPD2_OPTS"
+echo 127.0.0.54 > "$T/svc/env/DNSCACHEIP"
+o=$(cd "$T" && PATH=$BIN:$PATH SMTPD_SERVICE=$T/svc timeout 5 sh -c "sed 's/^exec sleep 3600/exit 0/' '$TOP/examples/service/rblhealth/run' | sh" 2>&1)
+has "rblhealth: a line per list and the exit status" "$o" "list=dead.test health=down"
+has "rblhealth: exit 111 logged" "$o" "rblsmtpd2 -H: exit 111"
