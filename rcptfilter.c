@@ -16,8 +16,11 @@
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <dns.h>
 #include "conn.h"
 #include "tlsserver.h"
+#include "sendercheck.h"
+#include "dnsquery.h"
 #include "proxy.h"
 #include "addr.h"
 #include "rules.h"
@@ -28,8 +31,9 @@
 #include "die.h"
 
 #define PROG "rcptfilter"
-#define USAGE "rcptfilter [ -t idle ] [ -l maxline ] [ -m maxrcpt ] [ -u maxbad ] [ -c cert [ -k key ] ]... [ -i ] rules.cdb prog [ arg ... ]"
+#define USAGE "rcptfilter [ -t idle ] [ -l maxline ] [ -m maxrcpt ] [ -u maxbad ] [ -S ] [ -d base[=codes] ]... [ -c cert [ -k key ] ]... [ -i ] rules.cdb prog [ arg ... ]"
 #define FINAL_DRAIN_MS 10000   /* what a client that does not read gets at the end, at most */
+#define CHECK_DEADLINE_MS 8000 /* SPF and the domain lists of one transaction (rblsmtpd2 -T's default) */
 
 struct relay {
   struct proxy *p;
@@ -43,6 +47,9 @@ struct relay {
   char **argv;               /* the server's command */
   pid_t old_child;           /* the server of the plaintext part, ended at STARTTLS */
   struct tlsserver tls;      /* -c, -k: loaded only when a client says STARTTLS */
+  struct sendercheck_conf checkconf;   /* -S, -d */
+  struct sendercheck check;  /* the running one, when check_id */
+  unsigned long check_id;
 };
 
 static void log_end(const char *ip, const char *action, const char *why)
@@ -198,8 +205,9 @@ static int pump_in(struct relay *r, struct conn *c, enum proxy_side from)
 }
 
 struct pollset {
-  struct pollfd fd[4];
+  struct pollfd fd[4 + SENDERCHECK_FDS];
   int n;
+  int check_at, ncheck;      /* the sender check's fds: fd[check_at .. +ncheck) */
   int at[2][2];              /* [client/server][read/write] -> index in fd, or -1 */
   int want_read[2];          /* [client/server]: a read was asked for (under TLS it may poll the write fd) */
 };
@@ -228,7 +236,41 @@ static void build_pollset(struct relay *r, struct pollset *ps)
   poll_add(ps, PROXY_CLIENT, &r->client, r->client_reading && proxy_room(r->p, PROXY_CLIENT), r->client_listening && len);
   proxy_output(r->p, PROXY_SERVER, &len);
   poll_add(ps, PROXY_SERVER, &r->server, r->server.rfd >= 0 && proxy_room(r->p, PROXY_SERVER), r->server.wfd >= 0 && len);
+  ps->check_at = ps->n;
+  ps->ncheck = r->check_id ? (int)sendercheck_pollfds(&r->check, ps->fd + ps->n, SENDERCHECK_FDS) : 0;
+  ps->n += ps->ncheck;
 }
+
+/* The sender check is done: its verdict to the proxy. */
+static void check_end(struct relay *r)
+{
+  unsigned long id = r->check_id;
+  if (!id || !sendercheck_done(&r->check)) return;
+  r->check_id = 0;
+  r->last = fdio_now_ms();   /* our own DNS time is nobody's idleness: -t starts again */
+  proxy_check_done(r->p, id, sendercheck_verdict(&r->check));
+  sendercheck_free(&r->check);
+}
+
+/* The sender checks (-S, -d) of a transaction that has just begun: started
+ * when the proxy asks (a newer transaction's check replaces an older one),
+ * answered when done. Out of memory is a 451, never a pass. */
+static void check_begin(struct relay *r)
+{
+  struct proxy_check_req req;
+  unsigned long id = proxy_check_wanted(r->p, &req);
+  if (!id) return;
+  if (r->check_id) sendercheck_free(&r->check);
+  r->check_id = 0;
+  if (sendercheck_start(&r->check, &r->checkconf, &req) == -1) {
+    static const struct proxy_check nomem = { "tempfail", "451 4.3.0 out of memory, try again later", 0, 0 };
+    proxy_check_done(r->p, id, &nomem);
+    return;
+  }
+  r->check_id = id;
+  check_end(r);               /* nothing to ask (no domain, no lists): done at once */
+}
+
 
 /* -t has passed with nothing happening: whose fault is it? */
 static void timed_out(struct relay *r)
@@ -296,17 +338,27 @@ static void relay_loop(struct relay *r)
     if (!r->client_listening) proxy_drop_output(r->p, PROXY_CLIENT);
     if (!starttls(r)) return;
     if (proxy_end(r->p, 0)) return;
+    check_begin(r);
 
     build_pollset(r, &ps);
     proxy_output(r->p, PROXY_SERVER, &len);
     if (!r->client_reading && r->server.wfd >= 0 && !len && proxy_client_done(r->p))
       conn_close_write(&r->server);   /* the client is gone: the server sees EOF */
     left = r->last + r->idle_ms - fdio_now_ms();
-    if (left <= 0) { timed_out(r); return; }
+    if (left <= 0 && !r->check_id) { timed_out(r); return; }   /* a running check has its own deadline */
+    if (left < 0) left = 0;
     timeout = left > 60000 ? 60000 : (int)left;
     if (ps.want_read[PROXY_CLIENT] && conn_pending(&r->client)) timeout = 0;   /* decrypted bytes wait inside TLS: poll cannot see them */
+    if (r->check_id) {
+      int t = sendercheck_timeout_ms(&r->check);
+      if (t >= 0 && t < timeout) timeout = t;
+    }
     rc = poll(ps.fd, (nfds_t)ps.n, timeout);
     if (rc < 0) { if (errno == EINTR) continue; die_sys(EXIT_TEMP, PROG, "poll"); }
+    if (r->check_id) {
+      sendercheck_step(&r->check, ps.fd + ps.check_at, (size_t)ps.ncheck);
+      check_end(r);
+    }
 
     conn_ready(&r->client, revents(&ps, PROXY_CLIENT, 0), revents(&ps, PROXY_CLIENT, 1), &rd, &wr);
     if (rd && ps.want_read[PROXY_CLIENT] && pump_in(r, &r->client, PROXY_CLIENT) < 0) {
@@ -350,13 +402,16 @@ int main(int argc, char **argv)
   struct proxy_conf c;
   unsigned long idle = 1200, maxline = 4096, maxrcpt = 100, maxbad = 20;
   int opt, to_server, from_server, status = 0, implicit = 0;
+  static struct dnsbl_list lists[DNSBL_MAX];
+  static char servers[256];
+  size_t nlists = 0;
   const char *env, *why, *tlswhy;
   struct revip rip;
   enum proxy_end end;
 
   opterr = 0;
   tlsserver_init(&r.tls);
-  while ((opt = getopt(argc, argv, "+t:l:m:u:c:k:i")) != -1)
+  while ((opt = getopt(argc, argv, "+t:l:m:u:Sd:c:k:i")) != -1)
     switch (opt) {
       case 't': if (!num_ulong(optarg, 86400, &idle) || !idle) die_usage(PROG, USAGE); break;
       case 'l': if (!num_ulong(optarg, 65000, &maxline) || maxline < 512) die_usage(PROG, USAGE); break;
@@ -365,6 +420,11 @@ int main(int argc, char **argv)
       case 'c': if (tlsserver_add_cert(&r.tls, optarg)) die_usage(PROG, USAGE); break;
       case 'k': if (tlsserver_set_key(&r.tls, optarg)) die_usage(PROG, USAGE); break;
       case 'i': implicit = 1; break;
+      case 'S': r.checkconf.spf = 1; break;
+      case 'd':
+        if (nlists == DNSBL_MAX || !dnsbl_parse(&lists[nlists], optarg, 0, 1, 0)) die_usage(PROG, USAGE);
+        ++nlists;
+        break;
       default: die_usage(PROG, USAGE);
     }
   argv += optind;
@@ -383,6 +443,18 @@ int main(int argc, char **argv)
   c.trace = getenv("RCPTFILTER_TRACE") != 0;
   env = getenv("RBLSMTPD");
   if (env && *env) c.rblsmtpd = env;
+  if (r.checkconf.spf || nlists) {
+    /* $DNSCACHEIP, else /etc/resolv.conf; none: every lookup fails, which is
+     * SPF's temperror (451) and a pass for the lists, never a 5xx */
+    r.checkconf.servers = dns_resolvconfip(servers) == 0 ? servers : 0;
+    dnsquery_random_init();   /* query ids and ports nobody can guess */
+    r.checkconf.lists = lists;
+    r.checkconf.nlists = nlists;
+    r.checkconf.ip = r.ip;
+    r.checkconf.receiver = getenv("TCPLOCALHOST");
+    r.checkconf.deadline_ms = r.idle_ms < CHECK_DEADLINE_MS ? (unsigned long)r.idle_ms : CHECK_DEADLINE_MS;
+    c.checks = 1;
+  }
   if (!c.rules_off) {
     c.rules = rules_open(argv[0]);   /* once per connection; missing means 451, never an open door */
     if (!c.rules) log_end(r.ip, "tempfail", errno == EPROTO ? "rules cdb is corrupt or not a rules cdb" : "unable to open the rules cdb");
