@@ -187,7 +187,10 @@ check "a trickling handshake is cut by -t" grep -q 'trickle: cut after [23]\.' "
 check "trickle: logged as a timeout" grep -q 'action=abort reason="TLS handshake timed out"' "$T/log.2507"
 $TC $A 2507 '<' 'hello:garbage' 'sleep:0.3' '>\r\nQUIT\r\n' '<<' > "$T/o"; settle
 check "TLS bytes before any STARTTLS: plaintext SMTP errors, never a 220 2.0.0" sh -c "! grep -q '^220 2.0.0' '$T/o' && grep -q '^221\|^500' '$T/o'"
-check_eq "every hostile session ended with exit 0" "$(grep -c '^rcptfilter-exit=0$' "$T/log.2507"):$(grep -c '^rcptfilter-exit=' "$T/log.2507")" "5:5"
+$TC $A 2507 '<' '>EHLO c\r\n' '<' '>STARTTLS\r\n' '<' tls 'flood:20000000' 'sleep:4' > "$T/o"; settle
+check "inside TLS, a client that stops reading: rcptfilter stops reading it too" grep -q '^flood stopped' "$T/o"
+check "and drops it after -t, logged" grep -q 'action=abort reason="client not reading"' "$T/log.2507"
+check_eq "every hostile session ended with exit 0" "$(grep -c '^rcptfilter-exit=0$' "$T/log.2507"):$(grep -c '^rcptfilter-exit=' "$T/log.2507")" "6:6"
 
 # --- renegotiation (TLS 1.2): refused, the session does not go on unseen
 { sleep 0.5; printf 'EHLO c\n'; sleep 0.3; printf 'R\n'; sleep 0.5; printf 'NOOP\n'; sleep 0.3; } |

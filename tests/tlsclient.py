@@ -18,6 +18,8 @@ Steps, run in order (one argument each):
                     in this session; each written to OUTDIR/sent.K as the server
                     should store it; prints each DATA reply
   data:N:SIZE       N messages of SIZE bytes (bench); prints microseconds
+  flood:N           send N NOOPs without reading a reply, until the server stops
+                    reading (a 1 s stall); prints how many bytes went out
   sleep:S           wait S seconds
   shut              shutdown(SHUT_WR) on the socket (TCP EOF)
 Exit: 0 when every step ran; 2 when the server closed early or TLS failed.
@@ -182,6 +184,17 @@ for st in steps:
             for _ in range(3): l = reply()
             send(body); reply()
         out('us %d' % int((time.perf_counter() - t) * 1e6))
+    elif st.startswith('flood:'):
+        chunk = b'NOOP\r\n' * 1000
+        sent = 0
+        s.settimeout(1.0)
+        try:
+            for i in range(int(st[6:]) // 1000):
+                s.sendall(chunk); sent += len(chunk)
+        except (socket.timeout, OSError) as e:
+            out('flood stopped: %s' % e.__class__.__name__)
+        s.settimeout(float(opts['timeout']))
+        out('flood %d bytes' % sent)
     elif st.startswith('sleep:'):
         time.sleep(float(st[6:]))
     elif st == 'shut':
