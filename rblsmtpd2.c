@@ -8,7 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/socket.h>
-#include <sys/time.h>
+
 #include <dns.h>
 #include <ip4.h>
 #include "dnsbl.h"
@@ -19,6 +19,7 @@
 #include "listhealth.h"
 #include "sanitize.h"
 #include "logline.h"
+#include "fdio.h"
 #include "num.h"
 #include "die.h"
 
@@ -41,8 +42,8 @@ static int have_rbl_lists(void)
   for (i = 0; i < nlists; ++i) if (!lists[i].allow) return 1;
   return 0;
 }
-static struct timeval started;
-static struct taia started_taia;
+static long long started;                     /* fdio_now_ms() at the start: the ms= of the log */
+static struct taia started_taia;              /* the same moment for libowfat's iopause deadlines */
 static long threshold;                        /* -S: 0 is rblsmtpd's serial decision */
 static unsigned long greet_ms;                /* -g */
 static int pregreet_reject;                   /* -P */
@@ -51,17 +52,12 @@ static int pregreet;                          /* the client talked early */
 
 static unsigned long elapsed_ms(void)
 {
-  struct timeval now;
-  gettimeofday(&now, 0);
-  return (unsigned long)((now.tv_sec - started.tv_sec) * 1000 + (now.tv_usec - started.tv_usec) / 1000);
+  return (unsigned long)(fdio_now_ms() - started);
 }
 
 static void log_start(struct logline *l, const char *action)
 {
-  logline_start(l, PROG);
-  logline_str(l, "ip", have_client ? client.text : "unknown");
-  logline_ulong(l, "pid", (unsigned long)getpid());
-  logline_str(l, "action", action);
+  logline_begin(l, PROG, have_client ? client.text : "unknown", action);
 }
 
 /* -S: the score, every list that matched with its weight, and every failed
@@ -134,12 +130,7 @@ static void drop(int sig)
 
 static void say(const char *s, size_t n)
 {
-  while (n) {
-    ssize_t w = write(1, s, n);
-    if (w < 0) { if (errno == EINTR) continue; _exit(0); }   /* client gone */
-    s += w;
-    n -= (size_t)w;
-  }
+  if (fdio_write_all(1, s, n) < 0) _exit(0);   /* client gone */
 }
 
 /* The rejecting dialogue: 220, then the fixed answers, until QUIT, EOF or -t. */
@@ -260,13 +251,7 @@ static void tease(void)
   line[n++] = '\r';
   line[n++] = '\n';
   teased = 1;
-  while (n) {
-    ssize_t w = write(1, line, n);
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) log_gone();
-    memmove(line, line + w, n - (size_t)w);
-    n -= (size_t)w;
-  }
+  if (fdio_write_all(1, line, n) < 0) log_gone();
 }
 
 /* fd 0 became readable before the program runs: an early talker, or a
@@ -395,7 +380,7 @@ int main(int argc, char **argv)
   struct dnsbl_verdict v;
   const char *srv = servers;
 
-  gettimeofday(&started, 0);
+  started = fdio_now_ms();
   taia_now(&started_taia);
   opterr = 0;   /* our usage line says it all */
   while ((opt = getopt(argc, argv, "+bBcCDPHt:T:S:g:r:a:")) != -1)

@@ -27,6 +27,7 @@
 #include <cdb.h>
 #include "qmailcfg.h"
 #include "qmailrcpt.h"
+#include "fdio.h"
 #include "rulesfile.h"
 #include "num.h"
 
@@ -135,12 +136,7 @@ static int bput(struct buf *b, const char *s, size_t n)
 
 static int flush(struct q *q)
 {
-  size_t i = 0;
-  while (i < q->out.n) {
-    ssize_t w = write(q->fd, q->out.s + i, q->out.n - i);
-    if (w < 0) { if (errno == EINTR) continue; return fail(q, 111, "unable to write the rules: ", strerror(errno), 0); }
-    i += (size_t)w;
-  }
+  if (fdio_write_all(q->fd, q->out.s, q->out.n) < 0) return fail(q, 111, "unable to write the rules: ", strerror(errno), 0);
   q->out.n = 0;
   return 0;
 }
@@ -1057,14 +1053,8 @@ int qr_run(const struct qr_opts *o, int fd, struct qr_stats *st, char *err)
   err[0] = 0;
   r = run(&q);
   if (r == 0 && q.inputs_lost) r = nomem(&q);
-  if (r == 0 && o->inputs_fd != -1) {
-    size_t i = 0;
-    while (i < q.inputs.n) {
-      ssize_t w = write(o->inputs_fd, q.inputs.s + i, q.inputs.n - i);
-      if (w < 0) { if (errno == EINTR) continue; r = fail(&q, 111, "unable to write the list of inputs: ", strerror(errno), 0); break; }
-      i += (size_t)w;
-    }
-  }
+  if (r == 0 && o->inputs_fd != -1 && fdio_write_all(o->inputs_fd, q.inputs.s, q.inputs.n) < 0)
+    r = fail(&q, 111, "unable to write the list of inputs: ", strerror(errno), 0);
   while (q.blocks) { struct block *b = q.blocks; q.blocks = b->next; free(b); }
   free(q.pats.p); free(q.wilds.p); free(q.locals.p); free(q.rh.p); free(q.vdoms.p); free(q.vaddrs.p); free(q.cands.p); free(q.users.p); free(q.percent.p);
   free(q.out.s); free(q.dom.s); free(q.inputs.s);
