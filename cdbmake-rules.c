@@ -111,7 +111,9 @@ static void summary(const char *src, const struct rulesmake *m)
 {
   out(1, src); out(1, ": "); outnum(1, m->rules); out(1, " rules (");
   outnum(1, m->allow); out(1, " allow, "); outnum(1, m->deny); out(1, " deny, ");
-  outnum(1, m->trap); out(1, " trap), "); outnum(1, m->nglobs); out(1, " with a glob: ok\n");
+  outnum(1, m->trap); out(1, " trap), "); outnum(1, m->nglobs); out(1, " with a glob");
+  if (m->prefixes) { out(1, ", "); outnum(1, m->prefixes); out(1, " for a prefix-* recipient"); }
+  out(1, ": ok\n");
 }
 
 /* An address as an operator types it: with or without <>, "<>" for the null sender. */

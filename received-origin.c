@@ -7,6 +7,7 @@
 #include "atomicfile.h"
 #include "blocklist.h"
 #include "die.h"
+#include "fdio.h"
 #include "iprange.h"
 #include "netlist.h"
 #include "num.h"
@@ -90,14 +91,7 @@ int main(int argc, char **argv)
   outbuf_putulong(&o, hop);
   outbuf_puts(&o, ")\n");
   if (o.failed) die_nomem(PROG);
-  {
-    size_t off = 0;
-    while (off < o.len) {
-      ssize_t w = write(1, o.s + off, o.len - off);
-      if (w <= 0) die_sys(EXIT_TEMP, PROG, "write output");
-      off += (size_t)w;
-    }
-  }
+  if (fdio_write_all(1, o.s, o.len) < 0) die_sys(EXIT_TEMP, PROG, "write output");
   outbuf_free(&o);
   free(msg);
   netlist_free(&trusted);

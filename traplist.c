@@ -11,6 +11,7 @@
 #include "atomicfile.h"
 #include "blocklist.h"
 #include "die.h"
+#include "fdio.h"
 #include "iprange.h"
 #include "logline.h"
 #include "netlist.h"
@@ -71,16 +72,11 @@ static void scan_input(const char *name, int fd, int copy, struct hits *hs, long
 {
   struct scan_ctx c = { hs, now };
   char *data;
-  size_t len, off = 0;
+  size_t len;
 
   if (atomicfile_read_fd(fd, INPUT_MAX, &data, &len) < 0) die_sys(EXIT_TEMP, PROG, name);
   if (copy)   /* multilog processor: the input is the log file to keep */
-    while (off < len) {
-      ssize_t w = write(1, data + off, len - off);
-      if (w < 0 && errno == EINTR) continue;
-      if (w <= 0) die_sys(EXIT_TEMP, PROG, "copy input to output");
-      off += (size_t)w;
-    }
+    if (fdio_write_all(1, data, len) < 0) die_sys(EXIT_TEMP, PROG, "copy input to output");
   blocklist_lines(data, len, scan_line, &c);
   free(data);
 }

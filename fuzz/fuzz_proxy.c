@@ -17,6 +17,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   c.rblsmtpd = size && (data[0] & 2) ? "-listed" : 0;
   c.trace = size && (data[0] & 4);
   c.maxline = 512;
+  c.tls_offer = size && (data[0] & 8);
+  c.tls_active = size && (data[0] & 16);
   p = proxy_new(&c);
   if (!p) return 0;
   while (i < size && !proxy_end(p, 0)) {
@@ -24,6 +26,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int server = data[i] & 1;
     ++i;
     if (n > size - i) n = size - i;
+    /* STARTTLS: the driver says yes or no by the chunk's low bit; after the
+     * handshake no AUTH survives, and nothing is left for the old server */
+    if (proxy_tls_state(p) == PROXY_TLS_ASK) {
+      if (proxy_room(p, PROXY_CLIENT)) __builtin_trap();
+      if (server) proxy_tls_go(p); else proxy_tls_refuse(p);
+    } else if (proxy_tls_state(p) == PROXY_TLS_HANDSHAKE) {
+      if (proxy_room(p, PROXY_CLIENT)) __builtin_trap();
+      proxy_output(p, PROXY_CLIENT, &len);
+      proxy_sent(p, PROXY_CLIENT, len);
+      proxy_tls_up(p);
+      proxy_output(p, PROXY_SERVER, &len);
+      if (len || !proxy_tls_active(p) || (!c.rules_off && !proxy_rules_apply(p))) __builtin_trap();
+    }
     if (server) { if (proxy_room(p, PROXY_SERVER) >= n) proxy_input(p, PROXY_SERVER, (const char *)data + i, n); }
     else if (proxy_room(p, PROXY_CLIENT) >= n) {
       unsigned long fwd = proxy_rcpts_forwarded(p);

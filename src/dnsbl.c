@@ -59,25 +59,52 @@ static int base_ok(const char *b, size_t n)
   return b[0] != '.';
 }
 
+/* "*W": whole number 0..DNSBL_WEIGHT_MAX, digits up to end. */
+static int parse_weight(struct dnsbl_list *l, const char *s, const char *end)
+{
+  unsigned long w = 0;
+  if (s == end) { l->err = "empty weight after *"; return 0; }
+  if (*s == '-') { l->err = "negative weight: an allowlist is -a, whose weight is taken off"; return 0; }
+  for (; s < end; ++s) {
+    if (*s < '0' || *s > '9') { l->err = "weight is not a whole number"; return 0; }
+    w = w * 10 + (unsigned long)(*s - '0');
+    if (w > DNSBL_WEIGHT_MAX) { l->err = "weight too large (at most 1000000)"; return 0; }
+  }
+  l->weight = w;
+  l->weighted = 1;
+  return 1;
+}
+
 int dnsbl_parse(struct dnsbl_list *l, const char *arg, int allow, int bounce, int failclosed)
 {
   const char *colon = strchr(arg, ':');
   const char *end = colon ? colon : arg + strlen(arg);
-  const char *eq = memchr(arg, '=', (size_t)(end - arg));
+  const char *star = memchr(arg, '*', (size_t)(end - arg));
+  const char *eq;
 
   memset(l, 0, sizeof *l);
   l->allow = allow;
   l->bounce = bounce;
   l->failclosed = failclosed;
+  l->weight = 1;
+  if (star) {
+    if (!parse_weight(l, star + 1, end)) return 0;
+    end = star;
+  }
+  eq = memchr(arg, '=', (size_t)(end - arg));
   l->base = arg;
   l->baselen = (size_t)((eq ? eq : end) - arg);
+  l->err = "bad list name";
   if (!base_ok(l->base, l->baselen)) return 0;
+  l->err = "bad return codes (127.0.0.2,127.0.0.4-11)";
   if (eq && !parse_codes(l, eq + 1, end)) return 0;
   if (eq && !l->nranges) return 0;
   if (colon) {
+    l->err = allow ? "-a takes no message" : "empty message";
     if (allow || !colon[1]) return 0;     /* -a takes no message; an empty one says nothing */
     l->message = colon + 1;
   }
+  l->err = 0;
   /* The A query decides for -a, base:message and base=codes; for a plain TXT
    * list it only guards against 127.255.255.x "query refused" answers. */
   l->want_a = 1;
@@ -191,6 +218,59 @@ enum dnsbl_action dnsbl_decide(struct dnsbl_list *lists, size_t n, const char *c
   }
   v->list = -1;
   return v->action = DNSBL_PASS;
+}
+
+enum dnsbl_action dnsbl_score_decide(struct dnsbl_list *lists, size_t n, long threshold, const char *client,
+                                     struct dnsbl_verdict *v)
+{
+  static const char lookuperr[] = "temporary RBL lookup error";
+  long known = 0, best = 0, up = 0, down = 0;
+  int heavy = -1, allowed = -1;
+  size_t i;
+
+  v->action = DNSBL_WAIT;
+  v->code = 0;
+  v->list = -1;
+  v->textlen = 0;
+  for (i = 0; i < n; ++i) {
+    const struct dnsbl_list *l = &lists[i];
+    long w = l->allow ? -(long)l->weight : (long)l->weight;
+    switch (l->state) {
+      case DNSBL_PENDING:             /* will add 0 or w */
+        if (w > 0) up += w; else down += w;
+        break;
+      case DNSBL_LISTED:
+        known += w;
+        best += w;
+        if (!l->allow && (heavy < 0 || l->weight > lists[heavy].weight)) heavy = (int)i;
+        if (l->allow && (allowed < 0 || l->weight > lists[allowed].weight)) allowed = (int)i;
+        break;
+      case DNSBL_FAILED:              /* -c: the worse answer, -C: the better one */
+        if (l->failclosed ? w > 0 : w < 0) known += w;
+        if (w < 0) best += w;
+        if (l->allow && !l->failclosed && allowed < 0) allowed = (int)i;
+        break;
+      case DNSBL_CLEAN:
+        break;
+    }
+  }
+  v->score = known;
+  if (known + down >= threshold) {      /* nothing pending can bring it below */
+    v->list = heavy;
+    if (heavy >= 0 && best + down >= threshold) {   /* holds whatever the failed lookups would have said */
+      v->code = lists[heavy].bounce ? 553 : 451;
+      listing_text(&lists[heavy], client, v);
+    } else {
+      v->code = 451;
+      settext(v, lookuperr, sizeof lookuperr - 1);
+    }
+    return v->action = DNSBL_REJECT;
+  }
+  if (known + up < threshold) {         /* nothing pending can bring it up */
+    v->list = allowed;
+    return v->action = allowed >= 0 ? DNSBL_ACCEPT : DNSBL_PASS;
+  }
+  return DNSBL_WAIT;
 }
 
 size_t dnsbl_cleantext(char *out, const char *text, size_t len)

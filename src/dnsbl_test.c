@@ -46,6 +46,127 @@ static void settle_case(const char *arg, const unsigned char (*a)[4], unsigned n
   if (want == DNSBL_FAILED) CHECK_INT(l.fail, wantfail, "failure reason");
 }
 
+/* -S: lists as given on a command line, and how each one finally answers */
+struct scored { const char *arg; int allow, bounce, failclosed; enum dnsbl_state final; const char *txt; };
+static const struct {
+  const char *what;
+  long threshold;
+  size_t n;
+  struct scored l[4];
+  enum dnsbl_action action;      /* with every answer in */
+  int code, list;
+  const char *text;
+} scores[] = {
+  { "one heavy list reaches it", 3, 3, { { "zen.test*3", 0, 0, 0, DNSBL_LISTED, "zen" }, { "a.test", 0, 0, 0, DNSBL_LISTED, "a" },
+    { "b.test", 0, 0, 0, DNSBL_CLEAN, 0 } }, DNSBL_REJECT, 451, 0, "zen" },
+  { "two light lists add up", 2, 3, { { "a.test", 0, 0, 0, DNSBL_LISTED, "a" }, { "b.test", 0, 0, 0, DNSBL_CLEAN, 0 },
+    { "c.test", 0, 0, 0, DNSBL_LISTED, "c" } }, DNSBL_REJECT, 451, 0, "a" },
+  { "heaviest list's text", 3, 3, { { "a.test", 0, 0, 0, DNSBL_LISTED, "a" }, { "b.test*2", 0, 0, 0, DNSBL_LISTED, "b" },
+    { "c.test", 0, 0, 0, DNSBL_CLEAN, 0 } }, DNSBL_REJECT, 451, 1, "b" },
+  { "below the threshold", 3, 3, { { "a.test", 0, 0, 0, DNSBL_LISTED, "a" }, { "b.test", 0, 0, 0, DNSBL_LISTED, "b" },
+    { "c.test", 0, 0, 0, DNSBL_CLEAN, 0 } }, DNSBL_PASS, 0, -1, 0 },
+  { "an allowlist outweighs", 2, 3, { { "wl.test*5", 1, 0, 0, DNSBL_LISTED, 0 }, { "zen.test*3", 0, 0, 0, DNSBL_LISTED, "zen" },
+    { "b.test", 0, 0, 0, DNSBL_LISTED, "b" } }, DNSBL_ACCEPT, 0, 0, 0 },
+  { "a light allowlist does not", 2, 3, { { "wl.test", 1, 0, 0, DNSBL_LISTED, 0 }, { "zen.test*3", 0, 0, 0, DNSBL_LISTED, "zen" },
+    { "b.test", 0, 0, 0, DNSBL_CLEAN, 0 } }, DNSBL_REJECT, 451, 1, "zen" },
+  { "-b: 553", 1, 2, { { "a.test", 0, 1, 0, DNSBL_LISTED, "a" }, { "b.test", 0, 1, 0, DNSBL_CLEAN, 0 } },
+    DNSBL_REJECT, 553, 0, "a" },
+  { "-b, certain despite a failed lookup: 553", 1, 2, { { "a.test", 0, 1, 0, DNSBL_FAILED, 0 }, { "b.test", 0, 1, 0, DNSBL_LISTED, "b" } },
+    DNSBL_REJECT, 553, 1, "b" },
+  { "-C: failed -r list counts for nothing", 2, 2, { { "a.test*2", 0, 0, 0, DNSBL_FAILED, 0 }, { "b.test", 0, 0, 0, DNSBL_LISTED, "b" } },
+    DNSBL_PASS, 0, -1, 0 },
+  { "-c: failed -r list counts against: temporary", 2, 2, { { "a.test*2", 0, 0, 1, DNSBL_FAILED, 0 }, { "b.test", 0, 0, 1, DNSBL_LISTED, "b" } },
+    DNSBL_REJECT, 451, 1, "temporary RBL lookup error" },
+  { "-c: failed -r list alone: temporary", 1, 2, { { "a.test", 0, 1, 1, DNSBL_FAILED, 0 }, { "b.test", 0, 1, 1, DNSBL_CLEAN, 0 } },
+    DNSBL_REJECT, 451, -1, "temporary RBL lookup error" },
+  { "-C: failed -a list counts as allowlisted", 2, 2, { { "wl.test*3", 1, 0, 0, DNSBL_FAILED, 0 }, { "zen.test*3", 0, 0, 0, DNSBL_LISTED, "zen" } },
+    DNSBL_ACCEPT, 0, 0, 0 },
+  { "-c: failed -a list does not help: temporary", 2, 2, { { "wl.test*3", 1, 1, 1, DNSBL_FAILED, 0 }, { "zen.test*3", 0, 1, 1, DNSBL_LISTED, "zen" } },
+    DNSBL_REJECT, 451, 1, "temporary RBL lookup error" },
+  { "weight 0: logged, never counts", 1, 2, { { "a.test*0", 0, 0, 0, DNSBL_LISTED, "a" }, { "b.test", 0, 0, 0, DNSBL_CLEAN, 0 } },
+    DNSBL_PASS, 0, -1, 0 },
+  { "four lists, mixed", 4, 4, { { "wl.test*2", 1, 0, 0, DNSBL_LISTED, 0 }, { "a.test*3", 0, 0, 0, DNSBL_LISTED, "a" },
+    { "b.test*2", 0, 0, 0, DNSBL_LISTED, "b" }, { "c.test", 0, 0, 0, DNSBL_LISTED, "c" } }, DNSBL_REJECT, 451, 1, "a" },
+  { "four lists, one short", 5, 4, { { "wl.test*2", 1, 0, 0, DNSBL_LISTED, 0 }, { "a.test*3", 0, 0, 0, DNSBL_LISTED, "a" },
+    { "b.test*2", 0, 0, 0, DNSBL_LISTED, "b" }, { "c.test", 0, 0, 0, DNSBL_CLEAN, 0 } }, DNSBL_ACCEPT, 0, 0, 0 },
+};
+
+static void score_setup(struct dnsbl_list *l, size_t n, const struct scored *sc)
+{
+  size_t i;
+  for (i = 0; i < n; ++i) {
+    dnsbl_parse(&l[i], sc[i].arg, sc[i].allow, sc[i].bounce, sc[i].failclosed);
+    l[i].state = DNSBL_PENDING;
+    if (sc[i].txt) { memcpy(l[i].txt.txt, sc[i].txt, strlen(sc[i].txt)); l[i].txt.txtlen = l[i].txt.txttotal = strlen(sc[i].txt); }
+  }
+}
+
+/* Is reject-or-not already certain? Every way the pending lists could still answer, tried. */
+static int certain(struct dnsbl_list *l, size_t n, long threshold, int *rejects)
+{
+  static const enum dnsbl_state outcomes[] = { DNSBL_CLEAN, DNSBL_LISTED, DNSBL_FAILED };
+  struct dnsbl_list t[4];
+  struct dnsbl_verdict v;
+  size_t pend[4], np = 0, i;
+  unsigned combo, total = 1;
+  int seen = -1;
+  for (i = 0; i < n; ++i) if (l[i].state == DNSBL_PENDING) { pend[np++] = i; total *= 3; }
+  for (combo = 0; combo < total; ++combo) {
+    unsigned c = combo;
+    int r;
+    memcpy(t, l, n * sizeof *l);
+    for (i = 0; i < np; ++i) { t[pend[i]].state = outcomes[c % 3]; c /= 3; }
+    r = dnsbl_score_decide(t, n, threshold, "x", &v) == DNSBL_REJECT;
+    if (seen >= 0 && r != seen) return 0;
+    seen = r;
+  }
+  *rejects = seen;
+  return 1;
+}
+
+static void score_orders(size_t k)
+{
+  static const size_t perms4[24][4] = {
+    {0,1,2,3},{0,1,3,2},{0,2,1,3},{0,2,3,1},{0,3,1,2},{0,3,2,1},{1,0,2,3},{1,0,3,2},{1,2,0,3},{1,2,3,0},{1,3,0,2},{1,3,2,0},
+    {2,0,1,3},{2,0,3,1},{2,1,0,3},{2,1,3,0},{2,3,0,1},{2,3,1,0},{3,0,1,2},{3,0,2,1},{3,1,0,2},{3,1,2,0},{3,2,0,1},{3,2,1,0} };
+  size_t n = scores[k].n, p, step, i;
+  int all_ok = 1, timely = 1, same = 1;
+  struct dnsbl_list l[4];
+  struct dnsbl_verdict v;
+  char what[200];
+
+  score_setup(l, n, scores[k].l);
+  for (i = 0; i < n; ++i) l[i].state = scores[k].l[i].final;
+  dnsbl_score_decide(l, n, scores[k].threshold, "192.0.2.1", &v);
+  snprintf(what, sizeof what, "-S %ld, %s: decision with every answer in", scores[k].threshold, scores[k].what);
+  CHECK(v.action == scores[k].action && v.code == scores[k].code && v.list == scores[k].list
+        && (!scores[k].text || (v.textlen == strlen(scores[k].text) && !memcmp(v.text, scores[k].text, v.textlen))), what);
+
+  for (p = 0; p < 24; ++p) {
+    int dup = 0, early = -1, r;
+    for (i = 0; i < 4; ++i) if (perms4[p][i] >= n) dup = 1;
+    if (dup) continue;
+    score_setup(l, n, scores[k].l);
+    for (step = 0; step <= n; ++step) {
+      enum dnsbl_action a = dnsbl_score_decide(l, n, scores[k].threshold, "x", &v);
+      int sure = certain(l, n, scores[k].threshold, &r);
+      if (a != DNSBL_WAIT) {
+        if (!sure || (a == DNSBL_REJECT) != r) all_ok = 0;
+        if ((a == DNSBL_REJECT) != (scores[k].action == DNSBL_REJECT)) same = 0;
+        early = (int)step;
+        break;
+      }
+      if (sure) timely = 0;            /* certain, yet still waiting */
+      if (step < n) l[perms4[p][step]].state = scores[k].l[perms4[p][step]].final;
+    }
+    if (early < 0) all_ok = 0;
+  }
+  snprintf(what, sizeof what, "-S %ld, %s: every arrival order decides the same", scores[k].threshold, scores[k].what);
+  CHECK(same && all_ok, what);
+  snprintf(what, sizeof what, "-S %ld, %s: at the earliest certain moment", scores[k].threshold, scores[k].what);
+  CHECK(timely, what);
+}
+
 int main(void)
 {
   size_t i;
@@ -135,6 +256,34 @@ int main(void)
   known(&l[0], "bl.test=127.0.0.2", 0, 0, 0, DNSBL_LISTED, 0);
   dnsbl_decide(l, 1, "x", &v);
   CHECK(v.textlen == 17 && !memcmp(v.text, "listed in bl.test", 17), "codes and no TXT: default text");
+
+  /* -S: the score decision, every arrival order */
+  for (i = 0; i < sizeof scores / sizeof scores[0]; ++i) score_orders(i);
+  known(&l[0], "zen.test*3", 0, 0, 0, DNSBL_LISTED, "zen");
+  known(&l[1], "slow.test", 0, 0, 0, DNSBL_PENDING, 0);
+  known(&l[2], "slow2.test", 0, 0, 0, DNSBL_PENDING, 0);
+  CHECK_INT(dnsbl_score_decide(l, 3, 3, "x", &v), DNSBL_REJECT, "heavy list in: reject, the others still pending");
+  CHECK_INT(v.score, 3, "score so far");
+  known(&l[0], "wl.test*9", 1, 0, 0, DNSBL_LISTED, 0);
+  CHECK_INT(dnsbl_score_decide(l, 3, 3, "x", &v), DNSBL_ACCEPT, "heavy allowlist in: accept, the others still pending");
+  CHECK_INT(v.score, -9, "negative score");
+  known(&l[0], "a.test*2", 0, 0, 0, DNSBL_PENDING, 0);
+  CHECK_INT(dnsbl_score_decide(l, 3, 5, "x", &v), DNSBL_PASS, "2 + 1 + 1 can never reach 5: pass before any answer");
+
+  /* weights: the option syntax */
+  CHECK(dnsbl_parse(&l[0], "zen.test=127.0.0.2-11*3:msg *not a weight*", 0, 0, 0) && l[0].weight == 3 && l[0].weighted
+        && l[0].baselen == 8 && l[0].nranges == 1 && !strcmp(l[0].message, "msg *not a weight*"), "base=codes*W:message");
+  CHECK(dnsbl_parse(&l[0], "wl.test*4", 1, 0, 0) && l[0].weight == 4 && l[0].allow, "-a base*W");
+  CHECK(dnsbl_parse(&l[0], "bl.test", 0, 0, 0) && l[0].weight == 1 && !l[0].weighted, "no weight: 1");
+  CHECK(dnsbl_parse(&l[0], "bl.test*1000000", 0, 0, 0) && l[0].weight == 1000000, "largest weight");
+  {
+    static const char *const bad[] = { "bl.test*", "bl.test*x", "bl.test*-4", "bl.test*1000001", "bl.test*99999999999999999999999",
+                                       "bl.test*2*3", "bl.test*+2", "bl.test* 2", "*2", "bl.test=*2", "bl.test*2=127.0.0.2" };
+    for (i = 0; i < sizeof bad / sizeof bad[0]; ++i) {
+      int ok = dnsbl_parse(&l[0], bad[i], 0, 0, 0);
+      CHECK(!ok && l[0].err, bad[i]);
+    }
+  }
 
   CHECK_INT(dnsbl_cleantext(clean, "a\r\nb\x80\x7f~", 7), 7, "cleantext length");
   CHECK_STR(clean, "a??b??~", "cleantext replaces outside 32..126");

@@ -1,30 +1,84 @@
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/random.h>
+#include <sys/socket.h>
 #include <dns.h>
 #include <iopause.h>
 #include <taia.h>
 #include "dnsquery.h"
 
-struct query {
-  struct dns_transmit tx;
-  struct dnsbl_list *list;
-  int txt;        /* 1: the TXT query, 0: the A query */
-  int active;
-  size_t fd;      /* index in the iopause array this round */
-};
+static void closeold(struct dnsquery_q *q)
+{
+  size_t i;
+  for (i = 0; i < q->nold; ++i) close(q->old[i].fd);
+  q->nold = 0;
+}
 
-static void finish(struct query *q, int failed, const char *pkt, size_t len)
+static void finish(struct dnsquery *d, struct dnsquery_q *q, int failed, const char *pkt, size_t len);
+
+/* Only the 127.255.255.x guard: the TXT answer decides such a list. */
+static int guard_only(const struct dnsbl_list *l)
+{
+  return l->want_a && l->want_txt && !l->nranges && !l->message;
+}
+
+/* The TXT query only fetches the text of a list the A answer decides (base=codes). */
+static int text_only(const struct dnsbl_list *l)
+{
+  return l->want_a && l->want_txt && l->nranges && !l->message;
+}
+
+static int start(struct dnsquery *d, struct dnsbl_list *l, char *wire, int txt)
+{
+  static const char localip[16];
+  struct dnsquery_q *x = &d->q[d->nq];
+  memset(x, 0, sizeof *x);
+  x->list = l;
+  x->txt = txt;
+  ++d->sent;
+  if (!dns_domain_copy(&x->wire, wire)
+      || dns_transmit_start(&x->tx, d->servers, 1, wire, txt ? DNS_T_TXT : DNS_T_A, localip) == -1) {
+    dns_domain_free(&x->wire);
+    finish(d, x, 1, 0, 0);
+    return 0;
+  }
+  x->txon = x->active = 1;
+  ++d->nq;
+  return 1;
+}
+
+static void finish(struct dnsquery *d, struct dnsquery_q *q, int failed, const char *pkt, size_t len)
 {
   struct dnsbl_list *l = q->list;
   struct dnsmsg *m = q->txt ? &l->txt : &l->a;
 
-  /* libowfat already checked id and question; the rest is still hostile */
+  /* id and question are checked already; the rest is still hostile */
   if (!failed && (dnsmsg_parse((const unsigned char *)pkt, len, m) == -1 || (m->rcode && m->rcode != 3)))
     failed = 1;
   if (q->txt) { l->txt_done = 1; l->txt_failed = failed; }
   else { l->a_done = 1; l->a_failed = failed; }
-  if (q->active) dns_transmit_free(&q->tx);
+  if (q->txon) dns_transmit_free(&q->tx);
+  q->txon = 0;
+  closeold(q);
   q->active = 0;
+  if (q->txt && !l->a_done && guard_only(l)) {
+    if (!failed && l->txt.txttotal && d->nq < sizeof d->q / sizeof d->q[0] && q->wire) {
+      if (start(d, l, q->wire, 0)) return;
+    } else
+      l->a_done = l->a_failed = 1;     /* no text (or no answer): nothing to guard */
+  }
+  if (!q->txt && !l->txt_done && text_only(l)) {
+    l->txt_done = l->txt_failed = 1;     /* as if no text came: does the A answer list? */
+    dnsbl_settle(l);
+    if (l->state == DNSBL_LISTED && d->nq < sizeof d->q / sizeof d->q[0] && q->wire) {
+      l->state = DNSBL_PENDING;
+      l->txt_done = l->txt_failed = 0;
+      if (start(d, l, q->wire, 1)) return;
+    }
+    return;
+  }
   if ((!l->want_a || l->a_done) && (!l->want_txt || l->txt_done)) dnsbl_settle(l);
 }
 
@@ -51,71 +105,172 @@ void dnsquery_random_init(void)
   dns_random_init(seed);
 }
 
-enum dnsbl_action dnsquery_run(struct dnsbl_list *lists, size_t n, const struct revip *ip,
-                               const char *servers, unsigned long deadline_ms, struct dnsbl_verdict *v)
+void dnsquery_start(struct dnsquery *d, struct dnsbl_list *lists, size_t n, const struct revip *ip,
+                    const char *servers, unsigned long deadline_ms)
 {
-  static struct query q[DNSBL_MAX * 2];
-  static iopause_fd fds[DNSBL_MAX * 2];
-  static const char localip[16];
-  struct taia now, deadline, span;
-  size_t nq = 0, i;
+  struct taia now, span;
+  size_t i;
 
+  d->nq = 0;
+  d->sent = 0;
+  d->servers = servers;
+  d->lists = lists;
+  d->n = n;
+  d->late = 0;
   taia_now(&now);
   ms_to_taia(&span, deadline_ms);
-  taia_add(&deadline, &now, &span);
+  taia_add(&d->deadline, &now, &span);
 
-  for (i = 0; i < n && i < DNSBL_MAX; ++i) {
+  for (i = 0; i < n && i < DNSQUERY_LISTS; ++i) {
     struct dnsbl_list *l = &lists[i];
+    const struct revip *r = l->probe ? l->probe : ip;
     char name[REVIP_REV_MAX + 256];
     char *wire = 0;
-    int t;
     if (!servers) { fail_list(l, DNSBL_FAIL_NOSERVER); continue; }
-    memcpy(name, ip->rev, ip->revlen);
-    memcpy(name + ip->revlen, l->base, l->baselen);
-    if (!dns_domain_fromdot(&wire, name, ip->revlen + l->baselen) || dns_domain_length(wire) > 255) {
+    memcpy(name, r->rev, r->revlen);
+    memcpy(name + r->revlen, l->base, l->baselen);
+    if (!dns_domain_fromdot(&wire, name, r->revlen + l->baselen) || dns_domain_length(wire) > 255) {
       dns_domain_free(&wire);
       fail_list(l, DNSBL_FAIL_BADNAME);
       continue;
     }
-    for (t = 0; t < 2; ++t) {
-      struct query *x = &q[nq];
-      if (t ? !l->want_txt : !l->want_a) continue;
-      memset(x, 0, sizeof *x);
-      x->list = l;
-      x->txt = t;
-      if (dns_transmit_start(&x->tx, servers, 1, wire, t ? DNS_T_TXT : DNS_T_A, localip) == -1) {
-        finish(x, 1, 0, 0);
-        continue;
-      }
-      x->active = 1;
-      ++nq;
-    }
+    if (l->want_a && !guard_only(l)) start(d, l, wire, 0);
+    if (l->want_txt && !text_only(l)) start(d, l, wire, 1);
     dns_domain_free(&wire);
   }
+}
 
-  for (;;) {
-    struct taia stamp = deadline;
-    size_t nfd = 0;
+/* An answer on an earlier transmission's socket: believed only when it is a
+ * response to that transmission (id, one question, name, type, class). */
+static int late_answer(const struct dnsquery_q *q, const struct dnsquery_old *o, const char *buf, size_t len)
+{
+  char hdr[12], qt[4];
+  char *dn = 0;
+  unsigned pos;
+  int same;
 
-    if (dnsbl_decide(lists, n, ip->text, v) != DNSBL_WAIT) break;
-    taia_now(&now);
-    if (!taia_less(&now, &deadline)) {
-      for (i = 0; i < nq; ++i)
-        if (q[i].active) { if (!q[i].list->fail) q[i].list->fail = DNSBL_FAIL_TIMEOUT; finish(&q[i], 1, 0, 0); }
-      continue;   /* every list is known now: decide once more */
-    }
-    for (i = 0; i < nq; ++i)
-      if (q[i].active) { q[i].fd = nfd; dns_transmit_io(&q[i].tx, &fds[nfd++], &stamp); }
-    iopause(fds, (unsigned)nfd, &stamp, &now);
-    for (i = 0; i < nq; ++i) {
-      int r;
-      if (!q[i].active) continue;
-      r = dns_transmit_get(&q[i].tx, &fds[q[i].fd], &now);
-      if (r == -1) finish(&q[i], 1, 0, 0);
-      else if (r == 1) finish(&q[i], 0, q[i].tx.packet, q[i].tx.packetlen);
+  pos = dns_packet_copy(buf, (unsigned)len, 0, hdr, 12);
+  if (!pos || memcmp(hdr, o->id, 2) || !(hdr[2] & 0x80) || hdr[4] || hdr[5] != 1) return 0;
+  if (hdr[2] & 2) return 0;                                  /* truncated: the running transmit goes to TCP */
+  if ((hdr[3] & 15) && (hdr[3] & 15) != 3) return 0;          /* SERVFAIL, REFUSED: let the others answer */
+  pos = dns_packet_getname(buf, (unsigned)len, pos, &dn);
+  if (!pos) return 0;
+  same = dns_domain_equal(dn, q->wire);
+  free(dn);
+  if (!same) return 0;
+  pos = dns_packet_copy(buf, (unsigned)len, pos, qt, 4);
+  return pos && !memcmp(qt, q->txt ? DNS_T_TXT : DNS_T_A, 2) && !memcmp(qt + 2, DNS_C_IN, 2);
+}
+
+void dnsquery_round(struct dnsquery *d, int clientfd, const struct taia *until, int *clientready)
+{
+  static iopause_fd fds[DNSQUERY_LISTS * 2 * (DNSQUERY_OLD + 1) + 1];
+  struct taia now, stamp;
+  size_t nfd = 0, i, k, cfd = 0, nq;
+  int pending = dnsquery_pending(d);
+
+  taia_now(&now);
+  if (pending && !taia_less(&now, &d->deadline)) {
+    for (i = 0; i < d->nq; ++i)
+      if (d->q[i].active) {
+        if (!d->q[i].list->fail) d->q[i].list->fail = DNSBL_FAIL_TIMEOUT;
+        finish(d, &d->q[i], 1, 0, 0);
+      }
+    return;
+  }
+  if (!pending && !until && clientfd < 0) return;   /* nothing to wait for */
+  stamp = d->deadline;
+  if (!pending) { taia_now(&stamp); stamp.sec.x += 86400; }
+  if (until && taia_less(until, &stamp)) stamp = *until;
+  for (i = 0; i < d->nq; ++i) {
+    struct dnsquery_q *q = &d->q[i];
+    if (!q->active) continue;
+    if (q->txon) { q->fd = nfd; dns_transmit_io(&q->tx, &fds[nfd++], &stamp); }
+    for (k = 0; k < q->nold; ++k) {
+      q->oldfd[k] = nfd;
+      fds[nfd].fd = q->old[k].fd;
+      fds[nfd].events = IOPAUSE_READ;
+      ++nfd;
     }
   }
-  for (i = 0; i < nq; ++i)
-    if (q[i].active) { dns_transmit_free(&q[i].tx); q[i].active = 0; }
+  if (clientfd >= 0) {
+    cfd = nfd;
+    fds[nfd].fd = clientfd;
+    fds[nfd].events = IOPAUSE_READ;
+    ++nfd;
+  }
+  iopause(fds, (unsigned)nfd, &stamp, &now);
+  if (clientfd >= 0 && fds[cfd].revents) *clientready = 1;
+
+  for (i = 0, nq = d->nq; i < nq; ++i) {       /* not the guard queries started in this loop */
+    struct dnsquery_q *q = &d->q[i];
+    int r;
+    if (!q->active) continue;
+    for (k = 0; k < q->nold && q->active; ++k) {
+      char buf[513];
+      ssize_t got;
+      if (!fds[q->oldfd[k]].revents) continue;
+      got = recv(q->old[k].fd, buf, sizeof buf, MSG_DONTWAIT);
+      if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
+      if (got > 0 && (size_t)got < sizeof buf && late_answer(q, &q->old[k], buf, (size_t)got)) {
+        ++d->late;
+        finish(d, q, 0, buf, (size_t)got);
+        break;
+      }
+      if (got <= 0) {        /* refused or gone: this transmission is over */
+        close(q->old[k].fd);
+        q->old[k] = q->old[--q->nold];
+        q->oldfd[k] = q->oldfd[q->nold];
+        --k;
+      }
+    }
+    if (!q->active || !q->txon) {
+      if (q->active && !q->txon && !q->nold) finish(d, q, 1, 0, 0);
+      continue;
+    }
+    /* libowfat closes a UDP socket when it retransmits: keep it open and listening */
+    if (!fds[q->fd].revents && !q->tx.tcpstate && q->tx.s1 && !taia_less(&now, &q->tx.deadline)
+        && q->nold < DNSQUERY_OLD) {
+      q->old[q->nold].fd = q->tx.s1 - 1;
+      memcpy(q->old[q->nold].id, q->tx.query + 2, 2);
+      ++q->nold;
+      q->tx.s1 = 0;
+    }
+    r = dns_transmit_get(&q->tx, &fds[q->fd], &now);
+    if (r == -1) {
+      q->txon = 0;           /* dns_transmit freed itself */
+      if (!q->nold) finish(d, q, 1, 0, 0);
+    } else if (r == 1)
+      finish(d, q, 0, q->tx.packet, q->tx.packetlen);
+  }
+}
+
+int dnsquery_pending(const struct dnsquery *d)
+{
+  size_t i;
+  for (i = 0; i < d->nq; ++i) if (d->q[i].active) return 1;
+  return 0;
+}
+
+void dnsquery_end(struct dnsquery *d)
+{
+  size_t i;
+  for (i = 0; i < d->nq; ++i) {
+    struct dnsquery_q *q = &d->q[i];
+    if (q->txon) dns_transmit_free(&q->tx);
+    q->txon = q->active = 0;
+    closeold(q);
+    dns_domain_free(&q->wire);
+  }
+}
+
+enum dnsbl_action dnsquery_run(struct dnsbl_list *lists, size_t n, const struct revip *ip,
+                               const char *servers, unsigned long deadline_ms, struct dnsbl_verdict *v)
+{
+  static struct dnsquery d;
+  int ignored = 0;
+  dnsquery_start(&d, lists, n, ip, servers, deadline_ms);
+  while (dnsbl_decide(lists, n, ip->text, v) == DNSBL_WAIT) dnsquery_round(&d, -1, 0, &ignored);
+  dnsquery_end(&d);
   return v->action;
 }

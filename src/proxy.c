@@ -24,10 +24,12 @@ enum phase {
   PH_AUTH_LINE,   /* after 334: the next line is an AUTH answer, not a command */
   PH_DATA,        /* relaying a message body, up to and including CRLF.CRLF */
   PH_WAIT_CHECK,  /* a transaction began: its sender checks (the driver's DNS) decide the RCPTs */
-  PH_CLOSING      /* refusing the rest (harvest guard): the owed replies leave, then the end */
+  PH_CLOSING,     /* refusing the rest (harvest guard): the owed replies leave, then the end */
+  PH_WAIT_TLS,    /* STARTTLS: its turn among the replies, then the driver's answer (certificates) */
+  PH_TLS          /* 220 said: the driver does the handshake, then a fresh server */
 };
 static const char *const phase_names[] = { "command", "discard", "wait-mail", "wait-data", "wait-auth", "auth-line", "data",
-                                           "wait-check", "closing" };
+                                           "wait-check", "closing", "wait-tls", "tls" };
 
 /* The transaction the rules judge RCPTs in: the one the server has open. */
 enum txn {
@@ -37,7 +39,8 @@ enum txn {
 };
 
 /* What a reply owed by the server will be taken for. */
-enum kind { K_LOCAL, K_BANNER, K_EHLO, K_HELO, K_MAIL, K_RCPT, K_DATA, K_DATAEND, K_AUTH, K_QUIT, K_RSET, K_OTHER };
+enum kind { K_LOCAL, K_BANNER, K_EHLO, K_HELO, K_MAIL, K_RCPT, K_DATA, K_DATAEND, K_AUTH, K_QUIT, K_RSET, K_OTHER, K_TLS };
+/* K_TLS: a STARTTLS answered by the driver, never by the server */
 
 enum { S_BOL, S_MID, S_CR, S_DOT, S_DOTCR };   /* end-of-data scanner */
 
@@ -70,6 +73,8 @@ struct proxy {
   int authenticated;
   int quit_done;
   int client_eof;
+  int tls;                   /* inside TLS */
+  int swallow_banner;        /* the server after the handshake: its 220 is not the client's */
   enum proxy_end end;
   const char *why;           /* why it ended, for the log */
 };
@@ -425,11 +430,20 @@ static enum verdict check_data(struct proxy *p, const struct cmd *c)
 
 static enum verdict always_wait(struct proxy *p, const struct cmd *c) { (void)p; (void)c; return V_WAIT; }
 
-static enum verdict refuse_starttls(struct proxy *p, const struct cmd *c)
+static enum verdict check_starttls(struct proxy *p, const struct cmd *c)
 {
-  (void)c;
-  log_event(p, "refuse", "command", "STARTTLS");
-  local(p, "454 4.7.0 TLS not available here");
+  size_t i = 0;
+  while (i < c->alen && c->arg[i] == ' ') ++i;
+  if (i < c->alen) { local(p, "501 5.5.4 syntax: STARTTLS (no arguments)"); return V_LOCAL; }
+  if (p->tls) { local(p, "503 5.5.1 TLS already active"); return V_LOCAL; }
+  if (!p->c.tls_offer) {
+    log_event(p, "refuse", "command", "STARTTLS");
+    local(p, "454 4.7.0 TLS not available here");
+    return V_LOCAL;
+  }
+  /* never forwarded: the 220 is ours, after every reply owed before it */
+  if (push(p, K_TLS, 0, 0)) { fail(p, "out of memory"); return V_LOCAL; }
+  phase(p, PH_WAIT_TLS);
   return V_LOCAL;
 }
 
@@ -457,7 +471,7 @@ static const struct verb {
   { "RCPT",     K_RCPT,  check_rcpt,      PH_COMMAND,   0 },
   { "DATA",     K_DATA,  check_data,      PH_WAIT_DATA, 0 },
   { "AUTH",     K_AUTH,  always_wait,     PH_WAIT_AUTH, 0 },
-  { "STARTTLS", K_OTHER, refuse_starttls, PH_COMMAND,   0 },
+  { "STARTTLS", K_TLS,   check_starttls,  PH_WAIT_TLS,  0 },
   { "BDAT",     K_OTHER, refuse_bdat,     PH_COMMAND,   0 },
   { "EHLO",     K_EHLO,  0,               PH_COMMAND,   1 },
   { "HELO",     K_HELO,  0,               PH_COMMAND,   1 },
@@ -513,6 +527,7 @@ static int waiting(const struct proxy *p)
 {
   switch (p->phase) {
     case PH_WAIT_MAIL: case PH_WAIT_DATA: case PH_WAIT_AUTH: case PH_WAIT_CHECK: case PH_CLOSING: return 1;
+    case PH_WAIT_TLS: case PH_TLS: return 1;   /* nothing after STARTTLS runs before the driver says */
     default: return 0;
   }
 }
@@ -637,6 +652,14 @@ static void on_reply(struct proxy *p, struct owed *e, char *r, size_t *len, int 
       }
       pop(p);
       break;
+    case K_BANNER:
+      pop(p);
+      if (p->swallow_banner) {   /* the fresh server after TLS: the client said EHLO, not hello */
+        p->swallow_banner = 0;
+        if (code != 220) fail(p, "backend refused the session after TLS");
+        *len = 0;
+      }
+      break;
     case K_DATA:
       if (code == 354) { e->kind = K_DATAEND; p->dstate = S_BOL; phase(p, PH_DATA); }
       else { phase(p, PH_COMMAND); pop(p); }
@@ -656,9 +679,25 @@ static void on_reply(struct proxy *p, struct owed *e, char *r, size_t *len, int 
   }
 }
 
+/* An EHLO reply, with STARTTLS offered after the greeting line when we can. */
+static int put_ehlo(struct proxy *p, const char *r, size_t len)
+{
+  static const char more[] = "250-STARTTLS\r\n", last[] = "250 STARTTLS\r\n";
+  const char *nl = memchr(r, '\n', len);
+  size_t first = nl ? (size_t)(nl - r) + 1 : len;
+  if (first < 4 || put(&p->to_client, r, first)) return -1;
+  if (first == len) {    /* a one-line reply: its line becomes 250-, ours the last */
+    p->to_client.s[p->to_client.off + p->to_client.len - first + 3] = '-';
+    return put(&p->to_client, last, sizeof last - 1);
+  }
+  if (put(&p->to_client, more, sizeof more - 1)) return -1;
+  return put(&p->to_client, r + first, len - first);
+}
+
 static void reply(struct proxy *p, char *r, size_t len, int code)
 {
-  if (!p->qlen || p->phase == PH_DATA) {
+  int ehlo, owed = p->qlen && p->q[p->qhead].kind != K_TLS;   /* a STARTTLS is not the server's to answer */
+  if (!owed || p->phase == PH_DATA) {
     /* nothing owed, or the server answered in the middle of a body: the two
      * sides disagree about where a message ends (smuggling) */
     if (code != 421) { fail(p, "desync"); return; }
@@ -666,8 +705,10 @@ static void reply(struct proxy *p, char *r, size_t len, int code)
     if (p->phase == PH_DATA) end_session(p, PROXY_FAILED, "server ended the session during DATA", 0, 0);
     return;
   }
+  ehlo = p->q[p->qhead].kind == K_EHLO && code == 250 && p->c.tls_offer && !p->tls;
   on_reply(p, &p->q[p->qhead], r, &len, code);
-  if (put(&p->to_client, r, len)) { fail(p, "out of memory"); return; }
+  if (p->end) return;
+  if (ehlo ? put_ehlo(p, r, len) : put(&p->to_client, r, len)) { fail(p, "out of memory"); return; }
   flush_locals(p);
 }
 
@@ -702,9 +743,67 @@ struct proxy *proxy_new(const struct proxy_conf *c)
   p->c = *c;
   p->phase = PH_COMMAND;
   p->txn = TX_NONE;
+  p->tls = c->tls_active;
   if (push(p, K_BANNER, 0, 0)) { free(p); return 0; }
   return p;
 }
+
+/* ---- STARTTLS: the driver's side ---- */
+
+enum proxy_tls proxy_tls_state(const struct proxy *p)
+{
+  if (p->end) return PROXY_TLS_NONE;
+  if (p->phase == PH_WAIT_TLS && p->qlen == 1 && p->q[p->qhead].kind == K_TLS) return PROXY_TLS_ASK;
+  if (p->phase == PH_TLS) return PROXY_TLS_HANDSHAKE;
+  return PROXY_TLS_NONE;
+}
+
+void proxy_tls_refuse(struct proxy *p)
+{
+  static const char no[] = "454 4.7.0 TLS not available due to temporary reason\r\n";
+  if (proxy_tls_state(p) != PROXY_TLS_ASK) return;
+  pop(p);
+  p->c.tls_offer = 0;          /* not offered again in this session */
+  phase(p, PH_COMMAND);
+  if (put(&p->to_client, no, sizeof no - 1)) { fail(p, "out of memory"); return; }
+  run(p);                      /* still plaintext: what followed is the next command */
+}
+
+void proxy_tls_go(struct proxy *p)
+{
+  static const char go[] = "220 2.0.0 ready to start TLS\r\n";
+  if (proxy_tls_state(p) != PROXY_TLS_ASK) return;
+  pop(p);
+  if (p->from_client.len) {    /* sent before our 220: never executed, before or after TLS */
+    char n[NUM_FMT + 1];
+    n[num_fmt(n, (unsigned long)p->from_client.len)] = 0;
+    log_event(p, "tlsdiscard", "bytes", n);
+    consume(&p->from_client, p->from_client.len);
+  }
+  phase(p, PH_TLS);
+  if (put(&p->to_client, go, sizeof go - 1)) fail(p, "out of memory");
+}
+
+void proxy_tls_up(struct proxy *p)
+{
+  if (proxy_tls_state(p) != PROXY_TLS_HANDSHAKE) return;
+  while (p->qlen) pop(p);
+  consume(&p->from_client, p->from_client.len);
+  consume(&p->from_server, p->from_server.len);
+  consume(&p->to_server, p->to_server.len);
+  txn_close(p);
+  p->authenticated = 0;        /* RFC 3207 4.2: nothing of the plaintext session survives */
+  p->hlen = 0;                 /* not even the HELO name (SPF's HELO identity) */
+  p->helo[0] = 0;
+  p->quit_done = 0;
+  p->dstate = S_BOL;
+  p->tls = 1;
+  p->swallow_banner = 1;
+  phase(p, PH_COMMAND);
+  if (push(p, K_BANNER, 0, 0)) fail(p, "out of memory");
+}
+
+int proxy_tls_active(const struct proxy *p) { return p->tls; }
 
 void proxy_free(struct proxy *p)
 {
@@ -723,6 +822,7 @@ size_t proxy_room(const struct proxy *p, enum proxy_side from)
   if (p->end || p->to_client.len >= PROXY_BUF_MAX) return 0;
   if (from == PROXY_SERVER) return p->from_server.len < PROXY_BUF_MAX ? PROXY_BUF_MAX - p->from_server.len : 0;
   if (p->client_eof || p->to_server.len >= PROXY_BUF_MAX || p->qlen >= PROXY_QUEUE_MAX) return 0;
+  if (p->phase == PH_WAIT_TLS || p->phase == PH_TLS) return 0;   /* the next client byte is the handshake's */
   return p->from_client.len < PROXY_BUF_MAX ? PROXY_BUF_MAX - p->from_client.len : 0;
 }
 

@@ -44,6 +44,8 @@ struct proxy_conf {
   proxy_log_fn *log;         /* 0: nothing is logged */
   void *log_ctx;
   int trace;                 /* log every change of phase (action=trace) */
+  int tls_offer;             /* EHLO offers STARTTLS (the certificate files are readable) */
+  int tls_active;            /* the session is inside TLS from the start (-i, SMTPS) */
   unsigned long maxrcpt;     /* RCPTs forwarded per transaction; more get 452 (0: no limit) */
   unsigned long maxbad;      /* refused RCPTs per session before 421 and the end (0: no limit) */
   int checks;                /* the driver runs sender checks (SPF, RHSBL): see proxy_check_wanted */
@@ -82,6 +84,25 @@ void proxy_abort(struct proxy *p, const char *why, const char *line);
 /* PROXY_RUNNING until the session has ended; *why (when why is not 0) says why. */
 enum proxy_end proxy_end(const struct proxy *p, const char **why);
 
+/* STARTTLS. The core does no I/O, so the driver loads the certificates and
+ * does the handshake when the core asks:
+ *   PROXY_TLS_ASK        a STARTTLS has every earlier reply out before it; load
+ *                        the certificates, then proxy_tls_refuse() (454, the
+ *                        session goes on in plaintext) or proxy_tls_go() (220;
+ *                        what the client sent after STARTTLS is discarded and
+ *                        logged, never executed: CVE-2011-0411);
+ *   PROXY_TLS_HANDSHAKE  once the 220 has been written, the handshake; then end
+ *                        the server, start a fresh one and say proxy_tls_up():
+ *                        the session starts over (RFC 3207 4.2: no HELO, sender,
+ *                        recipient or AUTH survives), the new server's banner is
+ *                        swallowed. A failed handshake ends the connection.
+ * Until then the client is not read (proxy_room is 0). */
+enum proxy_tls { PROXY_TLS_NONE, PROXY_TLS_ASK, PROXY_TLS_HANDSHAKE };
+enum proxy_tls proxy_tls_state(const struct proxy *p);
+void proxy_tls_refuse(struct proxy *p);
+void proxy_tls_go(struct proxy *p);
+void proxy_tls_up(struct proxy *p);
+int proxy_tls_active(const struct proxy *p);
 /* Sender checks (SPF, domain lists), run by the driver because they need
  * DNS: when a transaction begins while rules apply and conf.checks is set,
  * no command after its MAIL is read until the answer is in (the MAIL itself

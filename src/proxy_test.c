@@ -13,7 +13,10 @@
 
 /* A step: who speaks ('c' client, 's' server, 'C' client EOF, 'S' server EOF,
  * 'w' the driver takes the sender check, whose sender must be in, 'k' it
- * answers: in is the reply every RCPT gets, "" for none),
+ * answers: in is the reply every RCPT gets, "" for none; the driver's part
+ * of STARTTLS: 'A' the proxy asks and gets proxy_tls_go, 'R' it asks and
+ * gets proxy_tls_refuse, 'U' the handshake is due and done, proxy_tls_up;
+ * 'N' nothing asked yet and the client is not read),
  * what it says, then what must be waiting for the client and for the server
  * afterwards (taken away each step; 0 = not checked); len for input with
  * NUL bytes (0: strlen). */
@@ -23,9 +26,10 @@ struct script {
   const char *name;
   int relay;                 /* RELAYCLIENT: no rules */
   const char *rblsmtpd;
-  struct step steps[12];
+  struct step steps[16];
   enum proxy_end end;        /* how the session stands after the last step */
   const char *log;           /* every event, "action key=val|..." ("" none, 0 not checked) */
+  int tls;                   /* 1: STARTTLS offered; 2: inside TLS from the start (-i) */
   int rules;                 /* judge by the rules below (else: unreadable) */
   unsigned long maxrcpt, maxbad;
   int checks;
@@ -151,6 +155,72 @@ static const struct script scripts[] = {
       BANNER,
       { 's', "garbage\r\n", 0, 0 } }, PROXY_FAILED, "" },
 
+  { "STARTTLS: earlier replies first, then 220; what followed is discarded; a new session after", 0, 0, {
+      BANNER,
+      { 'c', "EHLO x\r\n", "", "EHLO x\r\n" },
+      { 's', "250-x\r\n250-STARTTLS\r\n250 PIPELINING\r\n", "250-x\r\n250-STARTTLS\r\n250 PIPELINING\r\n", "" },
+      { 'c', "MAIL FROM:<a@b.example>\r\nSTARTTLS\r\nRSET\r\nMAIL FROM:<x@y.example>\r\n", "", "MAIL FROM:<a@b.example>\r\n" },
+      { 'N', 0, "", "" },
+      { 's', "250 ok\r\n", "250 ok\r\n", "" },
+      { 'A', 0, "220 2.0.0 ready to start TLS\r\n", "" },
+      { 'U', 0, "", "" },
+      { 's', "220 fresh server\r\n", "", "" },                              /* its banner is not the client's */
+      { 'c', "RCPT TO:<c@d.example>\r\n", "503 5.5.1 MAIL first\r\n", "" },   /* no transaction survives */
+      { 'c', "EHLO y\r\n", "", "EHLO y\r\n" },
+      { 's', "250-y\r\n250 STARTTLS\r\n", "250 y\r\n", "" },                 /* not offered inside TLS */
+      { 'c', "STARTTLS\r\n", "503 5.5.1 TLS already active\r\n", "" } },
+    PROXY_RUNNING, "ehlo removed=STARTTLS|tlsdiscard bytes=31|ehlo removed=STARTTLS", 1 },
+
+  { "STARTTLS: a one-line EHLO reply gets STARTTLS as its last line; arguments get 501", 1, 0, {
+      BANNER,
+      { 'c', "EHLO x\r\n", "", "EHLO x\r\n" },
+      { 's', "250 x\r\n", "250-x\r\n250 STARTTLS\r\n", "" },
+      { 'c', "STARTTLS now\r\nSTARTTLS \r\n", "501 5.5.4 syntax: STARTTLS (no arguments)\r\n", "" },
+      { 'A', 0, "220 2.0.0 ready to start TLS\r\n", "" } }, PROXY_RUNNING, "", 1 },
+
+  { "STARTTLS: certificate unusable: 454, plaintext goes on, no longer offered", 1, 0, {
+      BANNER,
+      { 'c', "STARTTLS\r\nNOOP\r\n", "", "" },
+      { 'R', 0, "454 4.7.0 TLS not available due to temporary reason\r\n", "NOOP\r\n" },
+      { 's', "250 noop\r\n", "250 noop\r\n", "" },
+      { 'c', "EHLO x\r\n", "", "EHLO x\r\n" },
+      { 's', "250-x\r\n250 SIZE\r\n", "250-x\r\n250 SIZE\r\n", "" } }, PROXY_RUNNING, "", 1 },
+
+  { "STARTTLS: AUTH does not survive it, the rules apply again", 0, 0, {
+      BANNER,
+      { 'c', "AUTH PLAIN AGpvZQBzZWNyZXQ=\r\n", "", "AUTH PLAIN AGpvZQBzZWNyZXQ=\r\n" },
+      { 's', "235 ok\r\n", "235 ok\r\n", "" },
+      { 'c', "STARTTLS\r\n", "", "" },
+      { 'A', 0, "220 2.0.0 ready to start TLS\r\n", "" },
+      { 'U', 0, "", "" },
+      { 'c', "MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\n", "", "MAIL FROM:<a@b.example>\r\n" },   /* the server reads it after its banner */
+      { 's', "220 fresh\r\n", "", "" },
+      { 's', "250 ok\r\n", "250 ok\r\n" NORULES, "" } },
+    PROXY_RUNNING, "auth|tempfail from=<a@b.example> rcpt=<c@d.example>", 1 },
+
+  { "STARTTLS: the fresh server refuses the session: 421", 1, 0, {
+      BANNER,
+      { 'c', "STARTTLS\r\n", "", "" },
+      { 'A', 0, "220 2.0.0 ready to start TLS\r\n", "" },
+      { 'U', 0, "", "" },
+      { 's', "554 go away\r\n", "421 4.3.0 mail server unavailable, try again later\r\n", "" } }, PROXY_FAILED, 0, 1 },
+
+  { "STARTTLS: a server reply while it waits for the driver is a desync", 1, 0, {
+      BANNER,
+      { 'c', "STARTTLS\r\n", "", "" },
+      { 's', "250 unasked\r\n", "421 4.3.0 mail server unavailable, try again later\r\n", "" } }, PROXY_FAILED, 0, 1 },
+
+  { "STARTTLS not offered (no certificate): 454, as before", 1, 0, {
+      BANNER,
+      { 'c', "EHLO x\r\n", "", "EHLO x\r\n" },
+      { 's', "250-x\r\n250 STARTTLS\r\n", "250 x\r\n", "" },
+      { 'c', "STARTTLS\r\n", "454 4.7.0 TLS not available here\r\n", "" } }, PROXY_RUNNING, "ehlo removed=STARTTLS|refuse command=STARTTLS", 0 },
+
+  { "-i: inside TLS from the banner on: nothing offered, STARTTLS 503", 1, 0, {
+      BANNER,
+      { 'c', "EHLO x\r\n", "", "EHLO x\r\n" },
+      { 's', "250-x\r\n250 STARTTLS\r\n", "250 x\r\n", "" },
+      { 'c', "STARTTLS\r\n", "503 5.5.1 TLS already active\r\n", "" } }, PROXY_RUNNING, "ehlo removed=STARTTLS", 2 },
   { "harvest guard: after maxbad refusals, 421 in its place and the end", 0, 0, {
       BANNER,
       { 'c', "MAIL FROM:<a@b.example>\r\nRCPT TO:<joe@x.example>\r\nRCPT TO:<y@closed.example>\r\nRCPT TO:<alice@closed.example>\r\n",
@@ -270,6 +340,8 @@ static void run_script(const struct script *sc)
   c.rblsmtpd = sc->rblsmtpd;
   c.maxline = 256;
   c.log = record;
+  c.tls_offer = sc->tls == 1;
+  c.tls_active = sc->tls == 2;
   logbuf[0] = 0;
   p = proxy_new(&c);
   CHECK(p != 0, "proxy_new");
@@ -282,6 +354,23 @@ static void run_script(const struct script *sc)
       case 's': proxy_input(p, PROXY_SERVER, st->in, n); break;
       case 'C': proxy_eof(p, PROXY_CLIENT); break;
       case 'S': proxy_eof(p, PROXY_SERVER); break;
+      case 'N':
+        snprintf(what, sizeof what, "%s: step %zu, nothing asked, the client not read", sc->name, i + 1);
+        CHECK(proxy_tls_state(p) == PROXY_TLS_NONE && proxy_room(p, PROXY_CLIENT) == 0, what);
+        break;
+      case 'A': case 'R':
+        snprintf(what, sizeof what, "%s: step %zu, the driver is asked", sc->name, i + 1);
+        CHECK_INT(proxy_tls_state(p), PROXY_TLS_ASK, what);
+        CHECK(proxy_room(p, PROXY_CLIENT) == 0, "and the client is not read meanwhile");
+        if (st->who == 'A') proxy_tls_go(p); else proxy_tls_refuse(p);
+        break;
+      case 'U':
+        snprintf(what, sizeof what, "%s: step %zu, the handshake is due", sc->name, i + 1);
+        CHECK_INT(proxy_tls_state(p), PROXY_TLS_HANDSHAKE, what);
+        CHECK(proxy_room(p, PROXY_CLIENT) == 0, "and the client is not read before it");
+        proxy_tls_up(p);
+        CHECK(proxy_tls_active(p) && proxy_tls_state(p) == PROXY_TLS_NONE, "TLS is up");
+        break;
       case 'w':
         id = proxy_check_wanted(p, &req);
         snprintf(what, sizeof what, "%s: step %zu, a check for the sender", sc->name, i + 1);

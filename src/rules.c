@@ -10,8 +10,21 @@
 struct rules {
   struct cdb cdb;
   int fd;
+  int prefixes;   /* the cdb holds "prefix-*@domain" rules (RULES_MAGIC2) */
   char file[RULES_FILE_MAX + 1];
 };
+
+/* One recipient key, in pieces: a, then RULES_PREFIX_MARK when mark, then b. */
+struct rkey { const char *a; size_t alen; int mark; const char *b; size_t blen; };
+
+static size_t rkey_put(char *out, const struct rkey *k)
+{
+  size_t n = k->alen;
+  memcpy(out, k->a, k->alen);
+  if (k->mark) out[n++] = RULES_PREFIX_MARK;
+  memcpy(out + n, k->b, k->blen);
+  return n + k->blen;
+}
 
 size_t rules_pairkey(char *out, const char *rcpt, size_t rlen, const char *sender, size_t slen)
 {
@@ -57,7 +70,9 @@ struct rules *rules_open(const char *path)
   if (cdb_find(&r->cdb, "M", 1) <= 0) goto bad;
   len = cdb_datalen(&r->cdb);
   v = cdb_get(&r->cdb, len, cdb_datapos(&r->cdb));
-  if (!v || len < magic + 1 || memcmp(v, RULES_MAGIC "\n", magic + 1)) goto bad;
+  if (!v || len < magic + 1) goto bad;
+  if (!memcmp(v, RULES_MAGIC2 "\n", magic + 1)) r->prefixes = 1;
+  else if (memcmp(v, RULES_MAGIC "\n", magic + 1)) goto bad;
   len -= (unsigned)magic + 1;
   if (len > RULES_FILE_MAX) len = RULES_FILE_MAX;
   memcpy(r->file, v + magic + 1, len);
@@ -118,12 +133,13 @@ static int setmsg(struct rules_decision *d, const char *s, size_t n)
 }
 
 /* 1 found, 0 not, -1 corrupt or unreadable */
-static int pair(struct rules *r, const char *rcpt, size_t rlen, const char *snd, size_t slen, struct rules_decision *d)
+static int pair(struct rules *r, const struct rkey *rk, const char *snd, size_t slen, struct rules_decision *d)
 {
-  char key[RULES_KEY_MAX];
+  char key[RULES_KEY_MAX + 1], rcpt[ADDR_MAX + 2];
   unsigned len;
   const char *v, *p;
-  int f = cdb_find(&r->cdb, key, (unsigned)rules_pairkey(key, rcpt, rlen, snd, slen));
+  int f = rk->mark ? cdb_find(&r->cdb, key, (unsigned)rules_pairkey(key, rcpt, rkey_put(rcpt, rk), snd, slen))
+                   : cdb_find(&r->cdb, key, (unsigned)rules_pairkey(key, rk->a, rk->alen, snd, slen));
   if (f <= 0) return f < 0 ? -1 : 0;
   len = cdb_datalen(&r->cdb);
   v = cdb_get(&r->cdb, len, cdb_datapos(&r->cdb));
@@ -133,12 +149,13 @@ static int pair(struct rules *r, const char *rcpt, size_t rlen, const char *snd,
   return 1;
 }
 
-static int globs(struct rules *r, const char *rcpt, size_t rlen, const char *snd, size_t slen, struct rules_decision *d)
+static int globs(struct rules *r, const struct rkey *rk, const char *snd, size_t slen, struct rules_decision *d)
 {
-  char key[RULES_KEY_MAX];
+  char key[RULES_KEY_MAX + 1], rcpt[ADDR_MAX + 2];
   unsigned len;
   const char *v, *p, *end;
-  int f = cdb_find(&r->cdb, key, (unsigned)rules_globkey(key, rcpt, rlen));
+  int f = rk->mark ? cdb_find(&r->cdb, key, (unsigned)rules_globkey(key, rcpt, rkey_put(rcpt, rk)))
+                   : cdb_find(&r->cdb, key, (unsigned)rules_globkey(key, rk->a, rk->alen));
   if (f <= 0) return f < 0 ? -1 : 0;
   len = cdb_datalen(&r->cdb);
   v = cdb_get(&r->cdb, len, cdb_datapos(&r->cdb));
@@ -157,24 +174,31 @@ static int globs(struct rules *r, const char *rcpt, size_t rlen, const char *snd
 
 int rules_decide(struct rules *r, const char *sender, size_t slen, const char *rcpt, size_t rlen, struct rules_decision *d)
 {
-  const char *rk[3], *dom;
-  size_t rkl[3], nrk = 0, at, dlen, k;
-  char rdom[ADDR_MAX + 2], sdom[ADDR_MAX + 2];
+  /* exact, one per dash of the local part (prefix-*), @domain, all */
+  struct rkey rk[ADDR_MAX + 3];
+  const char *dom;
+  size_t nrk = 0, at, dlen, k;
+  char sdom[ADDR_MAX + 2];
   int f;
 
+  if (rlen > ADDR_MAX) return -1;   /* addr_parse never gives more */
   memset(d, 0, sizeof *d);
   memcpy(d->file, r->file, sizeof d->file);
-  /* recipient keys, most specific first: exact, @domain, all */
-  if (rlen) { rk[nrk] = rcpt; rkl[nrk++] = rlen; }
+  /* recipient keys, most specific first: exact, prefix-* longest first, @domain, all */
+  if (rlen) { rk[nrk].a = rcpt; rk[nrk].alen = rlen; rk[nrk].mark = 0; rk[nrk].blen = 0; rk[nrk++].b = ""; }
   at = addr_at(rcpt, rlen);
   if (at < rlen && at + 1 < rlen) {
-    rdom[0] = '@';
-    memcpy(rdom + 1, rcpt + at + 1, rlen - at - 1);
-    rk[nrk] = rdom; rkl[nrk++] = rlen - at;
+    if (r->prefixes)
+      for (k = at; k > 0; --k)
+        if (rcpt[k - 1] == '-') {
+          rk[nrk].a = rcpt; rk[nrk].alen = k; rk[nrk].mark = 1;
+          rk[nrk].b = rcpt + at; rk[nrk++].blen = rlen - at;
+        }
+    rk[nrk].a = rcpt + at; rk[nrk].alen = rlen - at; rk[nrk].mark = 0; rk[nrk].blen = 0; rk[nrk++].b = "";
   }
-  rk[nrk] = ""; rkl[nrk++] = 0;
+  rk[nrk].a = ""; rk[nrk].alen = 0; rk[nrk].mark = 0; rk[nrk].blen = 0; rk[nrk++].b = "";
 
-#define TRY(snd, sl) for (k = 0; k < nrk; ++k) if ((f = pair(r, rk[k], rkl[k], (snd), (sl), d))) return f < 0 ? -1 : 0
+#define TRY(snd, sl) for (k = 0; k < nrk; ++k) if ((f = pair(r, &rk[k], (snd), (sl), d))) return f < 0 ? -1 : 0
   if (!slen) {
     TRY("<>", 2);                  /* the null sender: exact "<>", then "any"; globs never match it */
     TRY("", 0);
@@ -193,11 +217,11 @@ int rules_decide(struct rules *r, const char *sender, size_t slen, const char *r
       size_t j;
       if (dom[k] != '.' || k + 1 == dlen) continue;
       for (j = 0; j < nrk; ++j)
-        if ((f = pair(r, rk[j], rkl[j], dom + k, dlen - k, d))) return f < 0 ? -1 : 0;
+        if ((f = pair(r, &rk[j], dom + k, dlen - k, d))) return f < 0 ? -1 : 0;
     }
   }
   for (k = 0; k < nrk; ++k)
-    if ((f = globs(r, rk[k], rkl[k], sender, slen, d))) return f < 0 ? -1 : 0;
+    if ((f = globs(r, &rk[k], sender, slen, d))) return f < 0 ? -1 : 0;
   TRY("", 0);
 #undef TRY
 pass:

@@ -41,10 +41,17 @@ int rules_decide(struct rules *r, const char *sender, size_t slen,
  *   'P' rcptkey '\0' senderkey -> one rule:  act line ' ' rule ' ' msg
  *   'G' rcptkey               -> the glob rules of that recipient key, in file
  *                                order, each:  act line ' ' rule ' ' glob ' ' msg '\n'
- * act is 'a', 'd' or 't'; rcptkey is "joe@x", "@x" or "" (all); senderkey is
- * "a@b", "@b", ".b", "<>" or "" (any). A decision reads a bounded number of
- * keys: (2 + labels of the sender's domain) x 3 pairs, 3 glob lists, 3 "any". */
+ * act is 'a', 'd' or 't'; rcptkey is "joe@x", "@x", "" (all) or, for the
+ * recipient form "joe-lists-*@x", "joe-lists-" RULES_PREFIX_MARK "@x" (a control
+ * byte, which no canonical address holds); senderkey is "a@b", "@b", ".b", "<>"
+ * or "" (any). A decision reads a bounded number of keys: (2 + labels of the
+ * sender's domain) x (3 + dashes in the local part) pairs, as many glob lists
+ * and "any" keys; the dashes count only in a cdb that holds prefix rules.
+ * A cdb with prefix rules says RULES_MAGIC2, so that a reader that does not
+ * know them refuses it (451) instead of denying what they allow. */
 #define RULES_MAGIC "rcptfilter-rules 1"
+#define RULES_MAGIC2 "rcptfilter-rules 2"
+#define RULES_PREFIX_MARK '\001'
 #define RULES_KEY_MAX (2 + 2 * 322)
 size_t rules_pairkey(char *out, const char *rcpt, size_t rlen, const char *sender, size_t slen);
 size_t rules_globkey(char *out, const char *rcpt, size_t rlen);

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <cdb.h>
 #include "rules.h"
 #include "rulesfile.h"
 #include "rulesmake.h"
@@ -45,6 +46,19 @@ static const char *const more_rules =
   "carl@corp.example:?@short.test:deny\n"              /* 17 */
   "carl@corp.example:.example:deny\n"                     /* 18 */
   "carl@corp.example:@example:allow\n";                   /* 19 */
+
+static const char *const prefix_rules =
+  "@q.example::deny\n"                                    /* 1 */
+  "joe@q.example::allow\n"                                /* 2 */
+  "joe-*@q.example::allow\n"                              /* 3 */
+  "joe-lists-*@q.example::allow\n"                        /* 4 */
+  "joe-lists-spam-*@q.example::deny,MSG=\"no spam\"\n"    /* 5 */
+  "joe-lists-*@q.example:@bad.example:deny\n"             /* 6 */
+  "\"joe-*\"@q.example::trap\n"                           /* 7: quoted: the exact address joe-*@ */
+  "-*@q.example::allow\n"                                 /* 8 */
+  "Ann-*@Q.Example.::allow\n"                             /* 9 */
+  "ann-x@q.example::deny\n"                               /* 10 */
+  ":@spam.example:deny\n";                                /* 11 */
 
 static const struct { int set; const char *sender, *rcpt; enum rules_action want; unsigned long line; } rows[] = {
   /* the SPEC example: personal rules for joe */
@@ -147,6 +161,39 @@ static const struct { int set; const char *sender, *rcpt; enum rules_action want
   { 1, "a@example", "carl@corp.example", RULES_ALLOW, 19 },
   { 1, "a@x.example", "carl@corp.example", RULES_DENY, 18 },
   { 1, "a@x.other", "carl@corp.example", RULES_PASS, 0 },
+
+  /* prefix-*: after the exact recipient, longest prefix first, before @domain */
+  { 2, "x@y.example", "joe@q.example", RULES_ALLOW, 2 },
+  { 2, "x@y.example", "joe-@q.example", RULES_ALLOW, 3 },
+  { 2, "x@y.example", "joe-x@q.example", RULES_ALLOW, 3 },
+  { 2, "x@y.example", "joe-x-y-z@q.example", RULES_ALLOW, 3 },
+  { 2, "x@y.example", "joe-lists-@q.example", RULES_ALLOW, 4 },
+  { 2, "x@y.example", "joe-lists-x@q.example", RULES_ALLOW, 4 },
+  { 2, "x@y.example", "JOE-Lists-X@Q.EXAMPLE", RULES_ALLOW, 4 },
+  { 2, "x@y.example", "joe-lists-spam@q.example", RULES_ALLOW, 4 },
+  { 2, "x@y.example", "joe-lists-spam-1@q.example", RULES_DENY, 5 },
+  { 2, "x@y.example", "joe-lists-spam-1-2@q.example", RULES_DENY, 5 },
+  { 2, "x@y.example", "joex@q.example", RULES_DENY, 1 },
+  { 2, "x@y.example", "jo@q.example", RULES_DENY, 1 },
+  { 2, "x@y.example", "jo-e@q.example", RULES_DENY, 1 },
+  { 2, "x@y.example", "bob@q.example", RULES_DENY, 1 },
+  { 2, "x@y.example", "joe-*@q.example", RULES_TRAP, 7 },
+  { 2, "x@y.example", "-@q.example", RULES_ALLOW, 8 },
+  { 2, "x@y.example", "-joe@q.example", RULES_ALLOW, 8 },
+  { 2, "x@y.example", "ann-x@q.example", RULES_DENY, 10 },
+  { 2, "x@y.example", "ann-y@q.example", RULES_ALLOW, 9 },
+  { 2, "x@y.example", "ann-@q.example", RULES_ALLOW, 9 },
+  { 2, "x@y.example", "ann@q.example", RULES_DENY, 1 },
+  { 2, "x@y.example", "joe-x@other.example", RULES_PASS, 0 },
+  { 2, "x@y.example", "joe-x@q.example.org", RULES_PASS, 0 },
+  { 2, "x@y.example", "joe-x", RULES_PASS, 0 },
+  /* sender specificity still comes first */
+  { 2, "a@bad.example", "joe-lists-x@q.example", RULES_DENY, 6 },
+  { 2, "a@bad.example", "joe-lists-spam-1@q.example", RULES_DENY, 6 },
+  { 2, "a@bad.example", "joe-x@q.example", RULES_ALLOW, 3 },
+  { 2, "a@spam.example", "joe-x@q.example", RULES_DENY, 11 },
+  { 2, "", "joe-lists-x@q.example", RULES_ALLOW, 4 },
+  { 2, "", "nobody@q.example", RULES_DENY, 1 },
 };
 
 static const char *const conflicts[] = {
@@ -154,6 +201,7 @@ static const char *const conflicts[] = {
   "joe@example.com:A@B.Example:deny\njoe@example.com:a@b.example.:allow\n",
   ":*x*:deny\n:*X*:allow\n",
   "@example.com::deny\n@Example.com::deny,MSG=\"go away\"\n",
+  "joe-*@example.com::allow\nJoe-*@Example.com.::deny\n",
 };
 
 static struct rules *build(const char *text, const char *path)
@@ -174,6 +222,24 @@ static struct rules *build(const char *text, const char *path)
   rulesmake_free(&m);
   close(fd);
   return rules_open(path);
+}
+
+/* the "M" record says which version the file is */
+static int magic(const char *path, const char *want)
+{
+  struct cdb c;
+  int fd = open(path, O_RDONLY), ok = 0;
+  size_t n = strlen(want);
+  if (fd == -1) return 0;
+  if (cdb_init(&c, fd) == 0) {
+    if (cdb_find(&c, "M", 1) > 0 && cdb_datalen(&c) > n) {
+      const char *v = cdb_get(&c, cdb_datalen(&c), cdb_datapos(&c));
+      ok = v && !memcmp(v, want, n) && v[n] == '\n';
+    }
+    cdb_free(&c);
+  }
+  close(fd);
+  return ok;
 }
 
 static int conflict(const char *text)
@@ -198,17 +264,21 @@ static int conflict(const char *text)
 
 int main(void)
 {
-  char path[2][64] = { "/tmp/rules_test_a.XXXXXX", "/tmp/rules_test_b.XXXXXX" };
-  struct rules *set[2];
+  char path[3][64] = { "/tmp/rules_test_a.XXXXXX", "/tmp/rules_test_b.XXXXXX", "/tmp/rules_test_c.XXXXXX" };
+  struct rules *set[3];
   struct rules_decision d;
   size_t i;
 
   close(mkstemp(path[0]));
   close(mkstemp(path[1]));
+  close(mkstemp(path[2]));
   set[0] = build(spec_rules, path[0]);
   set[1] = build(more_rules, path[1]);
-  CHECK(set[0] && set[1], "rule sets compile");
-  if (!set[0] || !set[1]) return test_done();
+  set[2] = build(prefix_rules, path[2]);
+  CHECK(set[0] && set[1] && set[2], "rule sets compile");
+  if (!set[0] || !set[1] || !set[2]) return test_done();
+  CHECK(magic(path[0], RULES_MAGIC), "no prefix rules: version 1, as before");
+  CHECK(magic(path[2], RULES_MAGIC2), "prefix rules: version 2, which older readers refuse");
   for (i = 0; i < sizeof rows / sizeof rows[0]; ++i) {
     char s[ADDR_MAX + 1], r[ADDR_MAX + 1], arg[ADDR_MAX + 3], what[256];
     size_t sl, rl, n = strlen(rows[i].sender);
@@ -236,7 +306,9 @@ int main(void)
   CHECK(!rules_open("/etc/passwd"), "not a cdb: no rules");
   rules_close(set[0]);
   rules_close(set[1]);
+  rules_close(set[2]);
   unlink(path[0]);
   unlink(path[1]);
+  unlink(path[2]);
   return test_done();
 }

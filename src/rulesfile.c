@@ -33,8 +33,8 @@ static int mailbox(const char *s, size_t n, char *out, size_t *outlen)
 
 static int rcpt_field(const char *s, size_t n, struct rule *r, const char **why)
 {
-  size_t len;
-  *why = "malformed recipient (want local@domain, @domain or nothing)";
+  size_t len, at;
+  *why = "malformed recipient (want local@domain, prefix-*@domain, @domain or nothing)";
   if (!n) { r->rkind = RR_ALL; r->rlen = 0; return 1; }
   if (s[0] == '@') {
     if (!domain(s + 1, n - 1, r->rcpt + 1, &len)) return 0;
@@ -42,7 +42,26 @@ static int rcpt_field(const char *s, size_t n, struct rule *r, const char **why)
     r->rkind = RR_DOMAIN; r->rlen = len + 1;
     return 1;
   }
-  if (!memchr(s, '@', n) || memchr(s, ' ', n) || !mailbox(s, n, r->rcpt, &r->rlen)) return 0;
+  if (!memchr(s, '@', n) || memchr(s, ' ', n)) return 0;
+  /* "prefix-*@domain", unquoted: every local part that starts with "prefix-" */
+  at = n;
+  while (at && s[at - 1] != '@') --at;
+  if (at >= 3 && s[at - 2] == '*' && s[at - 3] == '-' && !memchr(s, '"', at) && !memchr(s, '\\', at)) {
+    char tmp[ADDR_MAX + 2];
+    size_t tlen, cat;
+    if (n - 1 > sizeof tmp) return 0;
+    memcpy(tmp, s, at - 2);
+    memcpy(tmp + at - 2, s + at - 1, n - at + 1);
+    if (!mailbox(tmp, n - 1, r->rcpt, &tlen)) return 0;
+    cat = addr_at(r->rcpt, tlen);
+    if (!cat || r->rcpt[cat - 1] != '-') return 0;
+    memmove(r->rcpt + cat + 1, r->rcpt + cat, tlen - cat);
+    r->rcpt[cat] = RULES_PREFIX_MARK;
+    r->rlen = tlen + 1;
+    r->rkind = RR_PREFIX;
+    return 1;
+  }
+  if (!mailbox(s, n, r->rcpt, &r->rlen)) return 0;
   r->rkind = RR_EXACT;
   return 1;
 }

@@ -9,14 +9,14 @@
 
 #define RULES_USERMSG_MAX 400   /* longest MSG="..." text */
 
-enum rule_rcpt { RR_ALL = 0, RR_DOMAIN, RR_EXACT };
+enum rule_rcpt { RR_ALL = 0, RR_DOMAIN, RR_EXACT, RR_PREFIX };
 enum rule_sender { RS_ANY = 0, RS_NULL, RS_EXACT, RS_DOMAIN, RS_SUBDOMAIN, RS_GLOB };
 
 struct rule {
   enum rules_action action;            /* RULES_ALLOW, RULES_DENY or RULES_TRAP */
   enum rule_rcpt rkind;
   enum rule_sender skind;
-  char rcpt[ADDR_MAX + 2];             /* key form: "joe@example.com", "@example.com", "" */
+  char rcpt[ADDR_MAX + 2];             /* key form: "joe@example.com", "joe-" RULES_PREFIX_MARK "@example.com", "@example.com", "" */
   size_t rlen;
   char sender[ADDR_MAX + 2];           /* key form: "a@b.example", "@b.example", ".b.example", "<>", "*glob*", "" */
   size_t slen;

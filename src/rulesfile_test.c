@@ -45,6 +45,16 @@ static const struct { const char *line; int ret; int act; const char *rcpt, *sen
   { "joe@example.com::deny,MSG=\"\"", -1, 0, 0, 0, 0, "empty MSG" },
   { "joe@example.com::deny,TEXT=\"x\"", -1, 0, 0, 0, 0, "only ,MSG=" },
   { "joe@example.com::deny extra", -1, 0, 0, 0, 0, "unknown action" },
+  /* prefix-*@domain: the key holds RULES_PREFIX_MARK where the '*' was */
+  { "joe-lists-*@example.com::allow", 1, RULES_ALLOW, "joe-lists-\001@example.com", "", "", 0 },
+  { "Joe-*@Example.COM.:@bad.example:deny", 1, RULES_DENY, "joe-\001@example.com", "@bad.example", 0, 0 },
+  { "-*@example.com::allow", 1, RULES_ALLOW, "-\001@example.com", "", "", 0 },
+  { "\"joe-*\"@example.com::allow", 1, RULES_ALLOW, "joe-*@example.com", "", "", 0 },
+  { "joe*@example.com::allow", 1, RULES_ALLOW, "joe*@example.com", "", "", 0 },
+  { "joe-*x@example.com::allow", 1, RULES_ALLOW, "joe-*x@example.com", "", "", 0 },
+  { "joe-*@::allow", -1, 0, 0, 0, 0, "malformed recipient" },
+  { "-*@.x::allow", -1, 0, 0, 0, 0, "malformed recipient" },
+  { "joe-* @x.example::allow", -1, 0, 0, 0, 0, "malformed recipient" },
 };
 
 int main(void)

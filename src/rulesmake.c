@@ -100,6 +100,7 @@ int rulesmake_add(struct rulesmake *m, const struct rule *r, unsigned long line)
     if (cdb_make_add(&m->cdb, key, (unsigned)klen, val, (unsigned)vlen) == -1) return -1;
   }
   ++m->rules;
+  if (r->rkind == RR_PREFIX) ++m->prefixes;
   if (r->action == RULES_ALLOW) ++m->allow; else if (r->action == RULES_TRAP) ++m->trap; else ++m->deny;
   return 0;
 }
@@ -228,7 +229,8 @@ int rulesmake_finish(struct rulesmake *m, const char *srcname)
     size_t n = strlen(srcname), magic = sizeof RULES_MAGIC - 1;
     char *v = malloc(magic + 1 + n);
     if (!v) return -1;
-    memcpy(v, RULES_MAGIC "\n", magic + 1);
+    /* only a cdb that needs it says version 2: older readers keep reading the others */
+    memcpy(v, m->prefixes ? RULES_MAGIC2 "\n" : RULES_MAGIC "\n", magic + 1);
     memcpy(v + magic + 1, srcname, n);
     if (cdb_make_add(&m->cdb, "M", 1, v, (unsigned)(magic + 1 + n)) == -1) { free(v); return -1; }
     free(v);

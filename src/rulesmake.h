@@ -19,6 +19,7 @@ struct rulesmake {
   struct rulesmake_conflict conflict[RULESMAKE_CONFLICTS_MAX];   /* by line, after rulesmake_finish */
   size_t nconflicts;                 /* how many of them are kept: the lowest lines */
   unsigned long conflicts;           /* how many there were */
+  unsigned long prefixes;            /* rules with a "prefix-*@domain" recipient: the cdb says RULES_MAGIC2 */
   int finished;
 };
 

@@ -33,6 +33,22 @@ check_eq "-t from stdin, -f names it" "$("$C" -t -f /etc/rcptfilter/rules - < ru
 "$C" -f /etc/rcptfilter/rules named.cdb named.tmp < rules
 check_eq "-f: the name in decisions" "$("$C" -q a@b.example trap@example.com named.cdb | cut -d' ' -f3)" "file=/etc/rcptfilter/rules:12"
 
+# prefix-*@domain: qmail's -default files (exact > prefix-* longest first > @domain)
+cat > prefix <<'R'
+@q.example::deny
+joe@q.example::allow
+joe-*@q.example::allow
+joe-lists-spam-*@q.example::deny,MSG="no spam"
+R
+"$C" prefix.cdb prefix.tmp < prefix; rc=$?
+check_eq "prefix rules compile" "$rc" 0
+check_eq "-t counts prefix rules" "$("$C" -t prefix)" "prefix: 4 rules (2 allow, 2 deny, 0 trap), 0 with a glob, 2 for a prefix-* recipient: ok"
+check_eq "-q prefix-*" "$("$C" -q a@b.example Joe-Lists-X@q.example prefix.cdb)" 'allow rule=3 file=prefix:3'
+check_eq "-q longest prefix first" "$("$C" -q a@b.example joe-lists-spam-x@q.example prefix.cdb)" 'deny rule=4 file=prefix:4 reply="550 no spam"'
+check_eq "-q no dash, no prefix" "$("$C" -q a@b.example joex@q.example prefix.cdb)" 'deny rule=1 file=prefix:1 reply="550 5.1.1 sorry, no mailbox here by that name"'
+check_eq "a cdb with prefix rules says version 2" "$(cdb -q prefix.cdb M | head -1)" "rcptfilter-rules 2"
+check_eq "one without them stays version 1" "$(cdb -q rules.cdb M | head -1)" "rcptfilter-rules 1"
+
 # CRLF, trailing spaces, quotes
 printf 'joe@example.com:a@b.example:deny  \r\n# c\r\n\r\nx@example.com::deny,MSG="say \\"no\\" # here"\r\n' > crlf
 "$C" crlf.cdb crlf.tmp < crlf; rc=$?
@@ -51,7 +67,7 @@ R
 "$C" rules.cdb rules.tmp < bad 2> err; rc=$?
 check_eq "bad input: exit 100" "$rc" 100
 check_eq "bad input: each line with its reason" "$(cat err)" "rules:2: unknown action (want allow, deny or trap)
-rules:3: malformed recipient (want local@domain, @domain or nothing)
+rules:3: malformed recipient (want local@domain, prefix-*@domain, @domain or nothing)
 rules:4: MSG contains a control character
 rules:5: same recipient and sender as another rule, different action or MSG (conflicts with line 1)"
 check "bad input: old cdb untouched" cmp -s rules.cdb before.cdb

@@ -14,8 +14,12 @@ escapes like \\x01 allowed; '|' starts another record; a string over 255 bytes
 is split); NXDOMAIN, SERVFAIL, REFUSED, EMPTY (no records), DROP (never
 answer), GARBAGE (random bytes), WRONGID (right answer, wrong id), LOOP (a
 record whose name is a compression loop), SHORT (answer cut in the middle).
-'tc' sends a truncated UDP reply and the full one over TCP. Names not in the
+'tc' sends a truncated UDP reply and the full one over TCP. 'first' (UDP)
+answers only the first query for a name and type while its (delayed) answer
+is pending: retransmissions are dropped, so only a client still listening on
+its first socket hears it (a list that answers late, after a retry). Names not in the
 file get NXDOMAIN. The file is re-read when it changes. Only for loopback.
+With DNSD_QLOG=FILE every query received is appended to FILE ("name TYPE").
 """
 import os, random, shlex, socket, struct, sys, threading, time, codecs
 
@@ -25,6 +29,8 @@ if ':' in addr and addr.count(':') == 1:
     addr, port = addr.split(':')[0], int(addr.split(':')[1])
 zonefile = sys.argv[2]
 rules, mtime, lock = [], None, threading.Lock()
+qlog = os.environ.get('DNSD_QLOG')
+pending = set()      # (name, qtype) of 'first' answers not sent yet
 
 def load():
     global rules, mtime
@@ -39,9 +45,11 @@ def load():
         w = shlex.split(line, posix=True)
         name, qtype, rest = w[0].lower().rstrip('.'), w[1].upper(), w[2:]
         delay, tc = 0.0, False
-        while rest and (rest[0].startswith('delay=') or rest[0] == 'tc'):
+        while rest and (rest[0].startswith('delay=') or rest[0] in ('tc', 'first')):
             if rest[0] == 'tc':
                 tc = True
+            elif rest[0] == 'first':
+                tc = 'first'
             else:
                 delay = float(rest[0][6:])
             rest = rest[1:]
@@ -87,6 +95,10 @@ def answer(q, tcp):
     question = q[12:pos + 5]
     name = '.'.join(labels).lower()
     qtype = {1: 'A', 16: 'TXT'}.get(qtype_n, str(qtype_n))
+    if qlog:
+        with lock:
+            with open(qlog, 'a') as f:
+                f.write('%s %s\n' % (name, qtype))
     rule = lookup(name, qtype)
     rcode, rrs, tc = 3, [], False
     delay, special = 0.0, None
@@ -116,6 +128,15 @@ def answer(q, tcp):
                         rec.append(s)
     if special == 'DROP':
         return None, delay
+    if tc == 'first':
+        tc = False
+        if not tcp:
+            key = (name, qtype)
+            with lock:
+                if key in pending:
+                    return None, delay
+                pending.add(key)
+            threading.Timer(delay + 0.05, lambda: pending.discard(key)).start()
     if special == 'GARBAGE':
         return bytes(random.getrandbits(8) for _ in range(40)), delay
     hdr_flags = 0x8180 | rcode
