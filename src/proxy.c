@@ -549,14 +549,16 @@ static void body(struct proxy *p)
   const char *s = data(&p->from_client);
   size_t i = 0, n = p->from_client.len;
   int st = p->dstate;
+  const char *nul = memchr(s, '\0', n);   /* once for the chunk, not per line */
 
   while (i < n) {
     if (st == S_MID) {
-      const char *cr = memchr(s + i, '\r', n - i), *lf, *nul;
+      const char *cr = memchr(s + i, '\r', n - i), *lf;
       size_t stop = cr ? (size_t)(cr - s) : n;
       lf = memchr(s + i, '\n', stop - i);
-      nul = memchr(s + i, '\0', stop - i);
-      if (lf || nul) { bad_body(p, nul && (!lf || nul < lf)); return; }
+      /* every byte before i was seen: the chunk's first NUL is not before it */
+      int nul_here = nul && nul < s + stop;
+      if (lf || nul_here) { bad_body(p, nul_here && (!lf || nul < lf)); return; }
       i = stop;
       if (cr) { st = S_CR; ++i; }
       continue;
@@ -564,9 +566,9 @@ static void body(struct proxy *p)
     switch (st) {
       case S_BOL: if (s[i] == '.') { st = S_DOT; ++i; } else st = S_MID; break;   /* S_MID looks at this byte */
       case S_DOT: if (s[i] == '\r') { st = S_DOTCR; ++i; } else st = S_MID; break;
-      case S_CR: if (s[i] != '\n') { bad_body(p, 0); return; } st = S_BOL; ++i; break;
+      case S_CR: if (s[i] != '\n') { bad_body(p, !s[i]); return; } st = S_BOL; ++i; break;
       case S_DOTCR:
-        if (s[i] != '\n') { bad_body(p, 0); return; }
+        if (s[i] != '\n') { bad_body(p, !s[i]); return; }
         if (put(&p->to_server, s, i + 1)) { fail(p, "out of memory"); return; }
         consume(&p->from_client, i + 1);
         p->dstate = S_BOL;
