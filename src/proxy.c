@@ -71,6 +71,7 @@ struct proxy {
   char check_reply[RULES_MSG_MAX + 1];   /* "" when the check refuses nothing */
   const char *check_action, *check_key, *check_val;
   int authenticated;
+  int server_unsure;         /* the server refused a RSET, HELO or EHLO: its transaction may still be open */
   int quit_done;
   int client_eof;
   int tls;                   /* inside TLS */
@@ -369,7 +370,7 @@ static enum verdict check_mail(struct proxy *p, const struct cmd *c)
   ar = addr_parse(arg, alen, p->pending, &p->plen);
   if (ar == ADDR_TOO_LONG) { local(p, "553 5.1.7 sender address too long"); return V_LOCAL; }
   if (ar != ADDR_OK) { local(p, "501 5.1.7 bad sender address syntax"); return V_LOCAL; }
-  if (p->txn != TX_NONE || p->qlen) return V_WAIT;
+  if (p->txn != TX_NONE || p->qlen || p->server_unsure) return V_WAIT;
   txn_begin(p, TX_SENT, p->pending, p->plen);
   return V_FORWARD;
 }
@@ -578,6 +579,7 @@ static void body(struct proxy *p)
         consume(&p->from_client, i + 1);
         p->dstate = S_BOL;
         txn_close(p);        /* the transaction ends with the dot, not with its reply */
+        p->server_unsure = 0;
         phase(p, PH_COMMAND);
         return;
     }
@@ -644,6 +646,7 @@ static void on_reply(struct proxy *p, struct owed *e, char *r, size_t *len, int 
     case K_MAIL:
       if (p->phase == PH_WAIT_MAIL && p->qlen == 1) {   /* the MAIL that waits is always the last one sent */
         phase(p, PH_COMMAND);
+        if (ok) p->server_unsure = 0;
         if (ok) txn_begin(p, TX_OPEN, p->pending, p->plen);   /* now the server has this one, and only this one */
       } else if (p->txn == TX_SENT) {                    /* sent with no transaction open */
         if (ok) p->txn = TX_OPEN;
@@ -651,7 +654,12 @@ static void on_reply(struct proxy *p, struct owed *e, char *r, size_t *len, int 
       }
       pop(p);
       break;
+    case K_HELO: case K_RSET:   /* refused (exim, Postfix: EHLO without argument, RSET with one): the transaction stays there */
+      p->server_unsure = !ok;
+      pop(p);
+      break;
     case K_EHLO:
+      p->server_unsure = !ok;
       if (code == 250) {
         int removed;
         *len = smtpreply_ehlo_filter(r, *len, &removed);
@@ -800,6 +808,7 @@ void proxy_tls_up(struct proxy *p)
   consume(&p->to_server, p->to_server.len);
   txn_close(p);
   p->authenticated = 0;        /* RFC 3207 4.2: nothing of the plaintext session survives */
+  p->server_unsure = 0;        /* a fresh server */
   p->hlen = 0;                 /* not even the HELO name (SPF's HELO identity) */
   p->helo[0] = 0;
   p->quit_done = 0;
