@@ -52,6 +52,7 @@ struct proxy {
   struct pbuf from_client, from_server, to_client, to_server;
   struct owed *q;            /* replies owed to the client, in command order */
   size_t qhead, qlen, qcap;
+  size_t qbytes;             /* of the local replies waiting in q: they count against to_client's limit */
   enum phase phase;
   enum phase resume;         /* the phase PH_DISCARD returns to */
   int dstate;                /* end-of-data scanner state */
@@ -218,6 +219,7 @@ static int push(struct proxy *p, enum kind kind, const char *text, size_t len)
     if (!e->text) return -1;
     memcpy(e->text, text, len);
     e->len = len;
+    p->qbytes += len;
   }
   ++p->qlen;
   return 0;
@@ -226,6 +228,7 @@ static int push(struct proxy *p, enum kind kind, const char *text, size_t len)
 static void pop(struct proxy *p)
 {
   free(p->q[p->qhead].text);
+  p->qbytes -= p->q[p->qhead].len;
   ++p->qhead;
   --p->qlen;
   if (!p->qlen) p->qhead = 0;
@@ -603,7 +606,8 @@ static void body(struct proxy *p)
 
 static void client(struct proxy *p)
 {
-  while (!p->end && p->from_client.len && p->to_server.len < PROXY_BUF_MAX && p->qlen < PROXY_QUEUE_MAX) {
+  while (!p->end && p->from_client.len && p->to_server.len < PROXY_BUF_MAX && p->qlen < PROXY_QUEUE_MAX &&
+         p->to_client.len + p->qbytes < PROXY_BUF_MAX) {   /* our own replies wait for the client to read too */
     const char *s, *nl;
     size_t len;
     if (p->phase == PH_DATA) { body(p); if (p->phase == PH_DATA) return; continue; }
