@@ -624,7 +624,11 @@ static void client(struct proxy *p)
     len = (size_t)(nl - s) + 1;
     if (p->phase == PH_DISCARD || len - 1 - (len > 1 && nl[-1] == '\r') > p->c.maxline) {
       if (p->phase == PH_DISCARD) phase(p, p->resume);
-      local(p, "500 5.5.2 line too long");
+      if (p->phase == PH_AUTH_LINE) {   /* the server waits for this answer: cancel (RFC 4954 4), its reply answers the line */
+        phase(p, PH_WAIT_AUTH);
+        if (put(&p->to_server, "*\r\n", 3)) fail(p, "out of memory");
+      } else
+        local(p, "500 5.5.2 line too long");
     } else if (p->phase == PH_AUTH_LINE) {
       phase(p, PH_WAIT_AUTH);   /* an AUTH answer, not a command: it goes on as it is */
       if (put(&p->to_server, s, len)) fail(p, "out of memory");
