@@ -512,8 +512,9 @@ static void command(struct proxy *p, const char *line, size_t len)
   while (v < l && line[v] != ' ') ++v;
   /* a line another server reads as another verb than ours never goes on:
    * qmail-smtpd's verb ends at a NUL ("MAIL\0" is MAIL FROM:<>), Postfix and
-   * sendmail skip leading white space and split at any (" RCPT", "RCPT\tTO:") */
-  if (memchr(line, 0, len) || (l && !v) || memchr(line, '\t', v) || memchr(line, '\v', v) || memchr(line, '\f', v) || memchr(line, '\r', v)) {
+   * sendmail skip leading white space and split at any (" RCPT", "RCPT\tTO:");
+   * a bare CR, which a server might take for a line end ("NOOP x\rRCPT ...") */
+  if (memchr(line, 0, len) || (l && !v) || memchr(line, '\t', v) || memchr(line, '\v', v) || memchr(line, '\f', v) || memchr(line, '\r', l)) {
     local(p, "500 5.5.2 syntax error");
     return;
   }

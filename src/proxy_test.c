@@ -282,6 +282,12 @@ static const struct script scripts[] = {
       { 's', "250 ok\r\n", "250 ok\r\n", "" },
       { 'c', "MAIL\0 FROM:<x@y.example>\r\n", 0, "", 26 } }, PROXY_RUNNING, 0, .rules = 1 },
 
+  { "REVIEW (hardening): a bare CR inside a command line is never forwarded (a server taking it for a line end would read an unjudged RCPT)", 0, 0, {
+      BANNER,
+      { 'c', "MAIL FROM:<a@b.example>\r\n", "", "MAIL FROM:<a@b.example>\r\n" },
+      { 's', "250 ok\r\n", "250 ok\r\n", "" },
+      { 'c', "NOOP x\rRCPT TO:<joe@x.example>\r\n", 0, "" } }, PROXY_RUNNING, 0, .rules = 1 },
+
   { "REVIEW: a refused EHLO leaves the server's transaction open (exim 4.96, Postfix): the next MAIL is not believed before its reply", 0, 0, {
       BANNER,
       { 'c', "MAIL FROM:<s@bad.example>\r\n", "", "MAIL FROM:<s@bad.example>\r\n" },
