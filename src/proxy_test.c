@@ -288,6 +288,13 @@ static const struct script scripts[] = {
       { 's', "250 ok\r\n", "250 ok\r\n", "" },
       { 'c', "NOOP x\rRCPT TO:<joe@x.example>\r\n", 0, "" } }, PROXY_RUNNING, 0, .rules = 1 },
 
+  { "REVIEW: the harvest guard holds pipelined RCPTs once those in flight could reach -u: a dictionary attack learns no more than maxbad answers", 0, 0, {
+      BANNER,
+      { 'c', "MAIL FROM:<a@b.example>\r\nRCPT TO:<u1@o.example>\r\nRCPT TO:<u2@o.example>\r\nRCPT TO:<u3@o.example>\r\nRCPT TO:<u4@o.example>\r\n", "",
+        "MAIL FROM:<a@b.example>\r\nRCPT TO:<u1@o.example>\r\nRCPT TO:<u2@o.example>\r\n" },
+      { 's', "250 ok\r\n550 no such user\r\n550 no such user\r\n", "250 ok\r\n550 no such user\r\n550 no such user\r\n421 4.7.0 too many invalid recipients\r\n", "" } },
+    PROXY_ABORT, 0, .rules = 1, .maxbad = 2 },
+
   { "REVIEW: a refused EHLO leaves the server's transaction open (exim 4.96, Postfix): the next MAIL is not believed before its reply", 0, 0, {
       BANNER,
       { 'c', "MAIL FROM:<s@bad.example>\r\n", "", "MAIL FROM:<s@bad.example>\r\n" },
