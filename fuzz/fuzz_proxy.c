@@ -11,6 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   struct proxy *p;
   struct proxy_conf c;
   size_t i = 0, len;
+  unsigned long check = 0;
 
   memset(&c, 0, sizeof c);
   c.rules_off = size && (data[0] & 1);
@@ -19,6 +20,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   c.maxline = 512;
   c.tls_offer = size && (data[0] & 8);
   c.tls_active = size && (data[0] & 16);
+  /* REVIEW: the second wave's phases too: sender checks (answered when the
+   * chunk's top bit is set), the harvest guard, the RCPT limit */
+  c.checks = size && (data[0] & 32);
+  c.maxbad = size && (data[0] & 64) ? 3 : 0;
+  c.maxrcpt = size && (data[0] & 128) ? 2 : 0;
   p = proxy_new(&c);
   if (!p) return 0;
   while (i < size && !proxy_end(p, 0)) {
@@ -38,6 +44,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       proxy_tls_up(p);
       proxy_output(p, PROXY_SERVER, &len);
       if (len || !proxy_tls_active(p) || (!c.rules_off && !proxy_rules_apply(p))) __builtin_trap();
+    }
+    if (c.checks) {
+      struct proxy_check_req req;
+      unsigned long w = proxy_check_wanted(p, &req);
+      if (w) check = w;
+      if (check && (data[i - 1] & 128)) {
+        static const struct proxy_check no = { "spf", "550 5.7.23 SPF fail", "spf", "fail" }, yes = { 0, 0, "spf", "pass" };
+        unsigned long id = check;
+        check = 0;
+        proxy_check_done(p, id, (data[i - 1] & 64) ? &no : &yes);
+        if (proxy_end(p, 0)) break;
+      }
     }
     if (server) { if (proxy_room(p, PROXY_SERVER) >= n) proxy_input(p, PROXY_SERVER, (const char *)data + i, n); }
     else if (proxy_room(p, PROXY_CLIENT) >= n) {

@@ -52,6 +52,7 @@ struct proxy {
   struct pbuf from_client, from_server, to_client, to_server;
   struct owed *q;            /* replies owed to the client, in command order */
   size_t qhead, qlen, qcap;
+  size_t qbytes;             /* of the local replies waiting in q: they count against to_client's limit */
   enum phase phase;
   enum phase resume;         /* the phase PH_DISCARD returns to */
   int dstate;                /* end-of-data scanner state */
@@ -71,6 +72,7 @@ struct proxy {
   char check_reply[RULES_MSG_MAX + 1];   /* "" when the check refuses nothing */
   const char *check_action, *check_key, *check_val;
   int authenticated;
+  int server_unsure;         /* the server refused a RSET, HELO or EHLO: its transaction may still be open */
   int quit_done;
   int client_eof;
   int tls;                   /* inside TLS */
@@ -217,6 +219,7 @@ static int push(struct proxy *p, enum kind kind, const char *text, size_t len)
     if (!e->text) return -1;
     memcpy(e->text, text, len);
     e->len = len;
+    p->qbytes += len;
   }
   ++p->qlen;
   return 0;
@@ -225,6 +228,7 @@ static int push(struct proxy *p, enum kind kind, const char *text, size_t len)
 static void pop(struct proxy *p)
 {
   free(p->q[p->qhead].text);
+  p->qbytes -= p->q[p->qhead].len;
   ++p->qhead;
   --p->qlen;
   if (!p->qlen) p->qhead = 0;
@@ -369,7 +373,7 @@ static enum verdict check_mail(struct proxy *p, const struct cmd *c)
   ar = addr_parse(arg, alen, p->pending, &p->plen);
   if (ar == ADDR_TOO_LONG) { local(p, "553 5.1.7 sender address too long"); return V_LOCAL; }
   if (ar != ADDR_OK) { local(p, "501 5.1.7 bad sender address syntax"); return V_LOCAL; }
-  if (p->txn != TX_NONE || p->qlen) return V_WAIT;
+  if (p->txn != TX_NONE || p->qlen || p->server_unsure) return V_WAIT;
   txn_begin(p, TX_SENT, p->pending, p->plen);
   return V_FORWARD;
 }
@@ -506,6 +510,14 @@ static void command(struct proxy *p, const char *line, size_t len)
 
   if (l && line[l - 1] == '\r') --l;
   while (v < l && line[v] != ' ') ++v;
+  /* a line another server reads as another verb than ours never goes on:
+   * qmail-smtpd's verb ends at a NUL ("MAIL\0" is MAIL FROM:<>), Postfix and
+   * sendmail skip leading white space and split at any (" RCPT", "RCPT\tTO:");
+   * a bare CR, which a server might take for a line end ("NOOP x\rRCPT ...") */
+  if (memchr(line, 0, len) || (l && !v) || memchr(line, '\t', v) || memchr(line, '\v', v) || memchr(line, '\f', v) || memchr(line, '\r', l)) {
+    local(p, "500 5.5.2 syntax error");
+    return;
+  }
   c.line = line;
   c.len = len;
   c.arg = line + v;
@@ -573,6 +585,7 @@ static void body(struct proxy *p)
         consume(&p->from_client, i + 1);
         p->dstate = S_BOL;
         txn_close(p);        /* the transaction ends with the dot, not with its reply */
+        p->server_unsure = 0;
         phase(p, PH_COMMAND);
         return;
     }
@@ -596,7 +609,8 @@ static void body(struct proxy *p)
 
 static void client(struct proxy *p)
 {
-  while (!p->end && p->from_client.len && p->to_server.len < PROXY_BUF_MAX && p->qlen < PROXY_QUEUE_MAX) {
+  while (!p->end && p->from_client.len && p->to_server.len < PROXY_BUF_MAX && p->qlen < PROXY_QUEUE_MAX &&
+         p->to_client.len + p->qbytes < PROXY_BUF_MAX) {   /* our own replies wait for the client to read too */
     const char *s, *nl;
     size_t len;
     if (p->phase == PH_DATA) { body(p); if (p->phase == PH_DATA) return; continue; }
@@ -613,7 +627,11 @@ static void client(struct proxy *p)
     len = (size_t)(nl - s) + 1;
     if (p->phase == PH_DISCARD || len - 1 - (len > 1 && nl[-1] == '\r') > p->c.maxline) {
       if (p->phase == PH_DISCARD) phase(p, p->resume);
-      local(p, "500 5.5.2 line too long");
+      if (p->phase == PH_AUTH_LINE) {   /* the server waits for this answer: cancel (RFC 4954 4), its reply answers the line */
+        phase(p, PH_WAIT_AUTH);
+        if (put(&p->to_server, "*\r\n", 3)) fail(p, "out of memory");
+      } else
+        local(p, "500 5.5.2 line too long");
     } else if (p->phase == PH_AUTH_LINE) {
       phase(p, PH_WAIT_AUTH);   /* an AUTH answer, not a command: it goes on as it is */
       if (put(&p->to_server, s, len)) fail(p, "out of memory");
@@ -639,6 +657,7 @@ static void on_reply(struct proxy *p, struct owed *e, char *r, size_t *len, int 
     case K_MAIL:
       if (p->phase == PH_WAIT_MAIL && p->qlen == 1) {   /* the MAIL that waits is always the last one sent */
         phase(p, PH_COMMAND);
+        if (ok) p->server_unsure = 0;
         if (ok) txn_begin(p, TX_OPEN, p->pending, p->plen);   /* now the server has this one, and only this one */
       } else if (p->txn == TX_SENT) {                    /* sent with no transaction open */
         if (ok) p->txn = TX_OPEN;
@@ -646,7 +665,12 @@ static void on_reply(struct proxy *p, struct owed *e, char *r, size_t *len, int 
       }
       pop(p);
       break;
+    case K_HELO: case K_RSET:   /* refused (exim, Postfix: EHLO without argument, RSET with one): the transaction stays there */
+      p->server_unsure = !ok;
+      pop(p);
+      break;
     case K_EHLO:
+      p->server_unsure = !ok;
       if (code == 250) {
         int removed;
         *len = smtpreply_ehlo_filter(r, *len, &removed);
@@ -795,6 +819,7 @@ void proxy_tls_up(struct proxy *p)
   consume(&p->to_server, p->to_server.len);
   txn_close(p);
   p->authenticated = 0;        /* RFC 3207 4.2: nothing of the plaintext session survives */
+  p->server_unsure = 0;        /* a fresh server */
   p->hlen = 0;                 /* not even the HELO name (SPF's HELO identity) */
   p->helo[0] = 0;
   p->quit_done = 0;
