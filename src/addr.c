@@ -23,6 +23,11 @@ enum addr_result addr_parse(const char *arg, size_t len, char *out, size_t *outl
 
   while (i < len && arg[i] == ' ') ++i;
   if (i < len && arg[i] == '<') { bracket = 1; ++i; }
+  /* qmail-smtpd takes the address from the first '<' anywhere, and drops a
+   * source route with or without brackets: an unbracketed argument that has
+   * a '<' later, or starts with '@', would be another mailbox to the server
+   * than to the rules. Nobody sends them: refuse. */
+  else if (memchr(arg + i, '<', len - i) || (i < len && arg[i] == '@')) return ADDR_SYNTAX;
   /* source route "@a,@b:" is dropped (RFC 5321 4.1.2: receivers must accept and may ignore it) */
   if (bracket && i < len && arg[i] == '@') {
     while (i < len && arg[i] != ':' && arg[i] != '>') ++i;

@@ -65,6 +65,7 @@ struct proxy {
   unsigned long rcpt_tries;  /* RCPTs with a readable address in this transaction */
   unsigned long rcpt_fwd_total;
   unsigned long bad;         /* RCPTs refused as invalid in this session, here or by the server */
+  unsigned long rcpt_owed;   /* RCPTs forwarded whose reply is not in yet */
   char helo[ADDR_MAX + 1];   /* the last HELO/EHLO argument, for SPF's HELO identity */
   size_t hlen;
   unsigned long check_id;    /* the sender check of this transaction (0: none) */
@@ -526,7 +527,7 @@ static void command(struct proxy *p, const char *line, size_t len)
   verdict = verb->check ? verb->check(p, &c) : V_FORWARD;
   if (verdict == V_LOCAL) return;
   forward(p, verb->kind, line, len);
-  if (verb->kind == K_RCPT) ++p->rcpt_fwd_total;
+  if (verb->kind == K_RCPT) { ++p->rcpt_fwd_total; ++p->rcpt_owed; }
   if (verb->kind == K_HELO || verb->kind == K_EHLO) remember_helo(p, &c);
   if (verb->ends_txn) txn_close(p);
   if (verdict == V_WAIT) phase(p, verb->wait);
@@ -607,6 +608,18 @@ static void body(struct proxy *p)
   consume(&p->from_client, i);
 }
 
+/* The harvest guard counts the server's 5xx to RCPT too, once they are in:
+ * a RCPT waits while those still owed could reach maxbad, so a pipelined
+ * dictionary attack learns no more than maxbad answers. (The server is
+ * local: the wait costs its reply time, not a network round trip.) */
+static int harvest_hold(const struct proxy *p, const char *line, size_t len)
+{
+  size_t v = 0;
+  if (!p->c.maxbad || !rules_apply(p) || !p->rcpt_owed || p->bad + p->rcpt_owed < p->c.maxbad) return 0;
+  while (v < len && line[v] != ' ' && line[v] != '\r' && line[v] != '\n') ++v;
+  return verb_find(line, v)->kind == K_RCPT;
+}
+
 static void client(struct proxy *p)
 {
   while (!p->end && p->from_client.len && p->to_server.len < PROXY_BUF_MAX && p->qlen < PROXY_QUEUE_MAX &&
@@ -635,7 +648,9 @@ static void client(struct proxy *p)
     } else if (p->phase == PH_AUTH_LINE) {
       phase(p, PH_WAIT_AUTH);   /* an AUTH answer, not a command: it goes on as it is */
       if (put(&p->to_server, s, len)) fail(p, "out of memory");
-    } else
+    } else if (harvest_hold(p, s, len))
+      return;                   /* the RCPT stays where it is until the server's answers are in */
+    else
       command(p, s, len);
     consume(&p->from_client, len);
   }
@@ -697,6 +712,7 @@ static void on_reply(struct proxy *p, struct owed *e, char *r, size_t *len, int 
       pop(p);
       break;
     case K_RCPT:
+      --p->rcpt_owed;
       if (code / 100 == 5) ++p->bad;   /* the server's "no such user" counts for the harvest guard too */
       pop(p);
       break;
@@ -820,6 +836,7 @@ void proxy_tls_up(struct proxy *p)
   txn_close(p);
   p->authenticated = 0;        /* RFC 3207 4.2: nothing of the plaintext session survives */
   p->server_unsure = 0;        /* a fresh server */
+  p->rcpt_owed = 0;            /* nothing is owed by it (the harvest count, p->bad, stays: one session) */
   p->hlen = 0;                 /* not even the HELO name (SPF's HELO identity) */
   p->helo[0] = 0;
   p->quit_done = 0;
