@@ -3,7 +3,7 @@
 
 /* Position after the name at pos; 0 when malformed. Like djbdns, a
  * compression pointer ends the name: pointers are never followed, so no loop. */
-static size_t skipname(const unsigned char *p, size_t len, size_t pos)
+size_t dnsmsg_skipname(const unsigned char *p, size_t len, size_t pos)
 {
   for (;;) {
     unsigned c;
@@ -29,12 +29,12 @@ int dnsmsg_parse(const unsigned char *p, size_t len, struct dnsmsg *m)
   qd = u16(p + 4);
   an = u16(p + 6);
   if (qd != 1) return -1;
-  pos = skipname(p, len, 12);
+  pos = dnsmsg_skipname(p, len, 12);
   if (!pos || pos + 4 > len) return -1;
   pos += 4;
   for (i = 0; i < an; ++i) {
     unsigned type, class, rdlen;
-    pos = skipname(p, len, pos);
+    pos = dnsmsg_skipname(p, len, pos);
     if (!pos || pos + 10 > len) return -1;
     type = u16(p + pos);
     class = u16(p + pos + 2);

@@ -21,4 +21,7 @@ struct dnsmsg {
  * question, a name or record running past the end, a bad label). */
 int dnsmsg_parse(const unsigned char *pkt, size_t len, struct dnsmsg *m);
 
+/* Position after the (wire-format) name at pos in packet p; 0 when
+ * malformed. A compression pointer ends the name: never followed, no loop. */
+size_t dnsmsg_skipname(const unsigned char *p, size_t len, size_t pos);
 #endif

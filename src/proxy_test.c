@@ -350,22 +350,11 @@ static struct rules *rules;
 
 static struct rules *build(const char *text, const char *path)
 {
-  struct rulesmake m;
-  struct rule r;
-  const char *why, *p = text;
-  unsigned long line = 0;
-  int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644);
-  if (fd == -1 || rulesmake_start(&m, fd) == -1) return 0;
-  while (*p) {
-    const char *nl = strchr(p, '\n');
-    ++line;
-    if (rulesfile_line(p, (size_t)(nl - p), &r, &why) == 1 && rulesmake_add(&m, &r, line) != 0) { rulesmake_free(&m); return 0; }
-    p = nl + 1;
-  }
-  if (rulesmake_finish(&m, "rules")) { rulesmake_free(&m); return 0; }
-  rulesmake_free(&m);
+  int fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0644), k;
+  if (fd == -1) return 0;
+  k = rulesmake_text(fd, text, "rules", 0);
   close(fd);
-  return rules_open(path);
+  return k ? 0 : rules_open(path);
 }
 
 static void run_script(const struct script *sc)

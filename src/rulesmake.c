@@ -249,3 +249,25 @@ void rulesmake_free(struct rulesmake *m)
   free(m->globs);
   m->globs = 0;
 }
+
+int rulesmake_text(int fd, const char *text, const char *srcname, unsigned long *bad)
+{
+  struct rulesmake m;
+  struct rule r;
+  const char *why, *p = text;
+  unsigned long line = 0;
+  int k;
+  if (rulesmake_start(&m, fd) == -1) return -1;
+  while (*p) {
+    const char *nl = strchr(p, '\n');
+    size_t n = nl ? (size_t)(nl - p) : strlen(p);
+    ++line;
+    k = rulesfile_line(p, n, &r, &why);
+    if (k == -1 && bad) ++*bad;
+    if (k == 1 && rulesmake_add(&m, &r, line) != 0) { rulesmake_free(&m); return -1; }
+    p += n + (nl != 0);
+  }
+  k = rulesmake_finish(&m, srcname);
+  rulesmake_free(&m);
+  return k ? -1 : 0;
+}

@@ -33,4 +33,9 @@ int rulesmake_add(struct rulesmake *m, const struct rule *r, unsigned long line)
  * are conflicts (m->conflict, sorted by line); -1 with errno. */
 int rulesmake_finish(struct rulesmake *m, const char *srcname);
 void rulesmake_free(struct rulesmake *m);
+/* Compile rules text (whole lines; blank lines and comments skipped) into fd
+ * in one go: for tests and benches that make their own small rules cdb.
+ * Lines that do not parse are skipped and counted in *bad (when bad is not
+ * 0). 0, or -1 (a conflict, out of memory, an I/O error). */
+int rulesmake_text(int fd, const char *text, const char *srcname, unsigned long *bad);
 #endif

@@ -1,21 +1,9 @@
 #include <string.h>
 #include "spfdns.h"
+#include "dnsmsg.h"
 
 static unsigned u16(const unsigned char *p) { return (unsigned)p[0] << 8 | p[1]; }
 
-/* Position after the name at pos (pointers end it); 0 when malformed. */
-static size_t skipname(const unsigned char *p, size_t len, size_t pos)
-{
-  for (;;) {
-    unsigned c;
-    if (pos >= len) return 0;
-    c = p[pos++];
-    if (c >= 192) return pos + 1 <= len ? pos + 1 : 0;
-    if (c >= 64) return 0;
-    if (!c) return pos;
-    pos += c;
-  }
-}
 
 /* The name at pos as dotted text, following compression pointers (bounded). */
 static size_t getname(const unsigned char *p, size_t len, size_t pos, char *out, size_t max)
@@ -53,13 +41,13 @@ void spfdns_parse(const unsigned char *p, size_t len, struct spf_cache *c, struc
   if (rcode == 3) { spf_cache_begin(c, e, SPF_DNS_NXDOMAIN); return; }
   if (rcode) { spf_cache_begin(c, e, SPF_DNS_TEMPFAIL); return; }
   an = u16(p + 6);
-  pos = skipname(p, len, 12);
+  pos = dnsmsg_skipname(p, len, 12);
   if (!pos || pos + 4 > len) { spf_cache_begin(c, e, SPF_DNS_TEMPFAIL); return; }
   pos += 4;
   spf_cache_begin(c, e, SPF_DNS_OK);
   for (i = 0; i < an; ++i) {
     unsigned type, class, rdlen;
-    pos = skipname(p, len, pos);
+    pos = dnsmsg_skipname(p, len, pos);
     if (!pos || pos + 10 > len) break;
     type = u16(p + pos);
     class = u16(p + pos + 2);
