@@ -51,6 +51,7 @@ struct relay {
   struct sendercheck_conf checkconf;   /* -S, -d */
   struct sendercheck check;  /* the running one, when check_id */
   unsigned long check_id;
+  int server_blocking;       /* the pipe to the server is in blocking mode (inside a body) */
 };
 
 static void log_end(const char *ip, const char *action, const char *why)
@@ -202,6 +203,40 @@ static int flush(struct proxy *p, struct conn *c, enum proxy_side to)
     if ((size_t)w < len) return 0;   /* the pipe is full: poll says when it has room, no write to learn EAGAIN */
   }
   return 0;
+}
+
+static void on_alarm(int sig) { (void)sig; }   /* only to interrupt a blocking write */
+
+/* To the server. Inside a body it is one blocking write, bounded by -t: the
+ * server reads the body in its own small chunks (exim 8 KiB), and each would
+ * otherwise wake us for a poll and a write (bench/COST.md: 2 syscalls per
+ * chunk). Outside a body the server answers as it reads, so we never block
+ * on it there: its replies could fill the pipe back to us. */
+static int flush_server(struct relay *r)
+{
+  int body = proxy_in_body(r->p), rc, fl;
+  long long left;
+  if (body != r->server_blocking) {
+    fl = fcntl(r->server.wfd, F_GETFL);
+    if (fl != -1) fcntl(r->server.wfd, F_SETFL, body ? fl & ~O_NONBLOCK : fl | O_NONBLOCK);
+    r->server_blocking = body;
+  }
+  if (!body) return flush(r->p, &r->server, PROXY_SERVER);
+  left = r->last + r->idle_ms - fdio_now_ms();
+  alarm(left > 1000 ? (unsigned)(left / 1000) : 1);
+  for (rc = 0; !rc; ) {
+    size_t len;
+    const char *s = proxy_output(r->p, PROXY_SERVER, &len);
+    ssize_t w;
+    if (!len || !proxy_in_body(r->p)) break;   /* past the dot: the rest goes the careful way */
+    w = write(r->server.wfd, s, len);          /* a pipe, never TLS: plain write(2) */
+    if (w < 0) rc = errno == EINTR ? 1 : -1;   /* EINTR: the alarm, -t went by inside the write */
+    else proxy_sent(r->p, PROXY_SERVER, (size_t)w);
+  }
+  alarm(0);
+  if (rc == 1) { proxy_fail(r->p, "backend stalled"); return 0; }
+  if (rc < 0) return -1;
+  return proxy_in_body(r->p) ? 0 : flush_server(r);
 }
 
 /* Read what one side sent straight into the proxy's buffer. 1: bytes came,
@@ -392,7 +427,7 @@ static void relay_loop(struct relay *r)
       r->client_listening = 0;       /* nobody reads: drop replies */
       proxy_drop_output(r->p, PROXY_CLIENT);
     }
-    if (r->server.wfd >= 0 && flush(r->p, &r->server, PROXY_SERVER) < 0) {
+    if (r->server.wfd >= 0 && flush_server(r) < 0) {
       conn_close_write(&r->server);
       proxy_drop_output(r->p, PROXY_SERVER);
     }
@@ -448,6 +483,13 @@ int main(int argc, char **argv)
   argv += optind;
   if (!argv[0] || !argv[1]) die_usage(PROG, USAGE);
   signal(SIGPIPE, SIG_IGN);
+  {
+    struct sigaction sa;     /* no SA_RESTART: the alarm must end a blocking write (flush_server) */
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_alarm;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGALRM, &sa, 0);
+  }
 
   r.ip = revip_from_env(&rip) ? rip.text : "unknown";
   r.idle_ms = (long long)idle * 1000;

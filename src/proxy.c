@@ -849,6 +849,8 @@ void proxy_tls_up(struct proxy *p)
 
 int proxy_tls_active(const struct proxy *p) { return p->tls; }
 
+int proxy_in_body(const struct proxy *p) { return p->phase == PH_DATA; }
+
 void proxy_free(struct proxy *p)
 {
   if (!p) return;

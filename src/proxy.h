@@ -103,6 +103,8 @@ void proxy_tls_refuse(struct proxy *p);
 void proxy_tls_go(struct proxy *p);
 void proxy_tls_up(struct proxy *p);
 int proxy_tls_active(const struct proxy *p);
+/* Relaying a message body: the server reads and does not answer until the dot. */
+int proxy_in_body(const struct proxy *p);
 /* Sender checks (SPF, domain lists), run by the driver because they need
  * DNS: when a transaction begins while rules apply and conf.checks is set,
  * no command after its MAIL is read until the answer is in (the MAIL itself
