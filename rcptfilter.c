@@ -205,7 +205,8 @@ static int flush(struct proxy *p, struct conn *c, enum proxy_side to)
   return 0;
 }
 
-static void on_alarm(int sig) { (void)sig; }   /* only to interrupt a blocking write */
+static volatile sig_atomic_t alarmed;
+static void on_alarm(int sig) { (void)sig; alarmed = 1; }   /* only to interrupt a blocking write */
 
 /* To the server. Inside a body it is one blocking write, bounded by -t: the
  * server reads the body in its own small chunks (exim 8 KiB), and each would
@@ -223,6 +224,7 @@ static int flush_server(struct relay *r)
   }
   if (!body) return flush(r->p, &r->server, PROXY_SERVER);
   left = r->last + r->idle_ms - fdio_now_ms();
+  alarmed = 0;
   alarm(left > 1000 ? (unsigned)(left / 1000) : 1);
   for (rc = 0; !rc; ) {
     size_t len;
@@ -232,6 +234,7 @@ static int flush_server(struct relay *r)
     w = write(r->server.wfd, s, len);          /* a pipe, never TLS: plain write(2) */
     if (w < 0) rc = errno == EINTR ? 1 : -1;   /* EINTR: the alarm, -t went by inside the write */
     else proxy_sent(r->p, PROXY_SERVER, (size_t)w);
+    if (alarmed) rc = 1;                       /* it went off after part of a write: do not block again */
   }
   alarm(0);
   if (rc == 1) { proxy_fail(r->p, "backend stalled"); return 0; }
