@@ -116,13 +116,8 @@ static pid_t start_server(char **argv, int *to_server, int *from_server)
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&at);
   if (e) {
-    char m[256] = "unable to run the SMTP server: ";
-    size_t k = strlen(m);
-    const char *why = strerror(e);
-    size_t w = strlen(why) < sizeof m - 1 - k ? strlen(why) : sizeof m - 1 - k;
-    memcpy(m + k, why, w);
-    m[k + w] = 0;
-    warn_msg(PROG, m);
+    errno = e;
+    warn_sys(PROG, "run the SMTP server");
     pid = -1;
   }
   close(in[0]);

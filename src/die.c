@@ -54,6 +54,11 @@ void die_nomem(const char *prog)
   _exit(EXIT_TEMP);
 }
 
+void warn_sys(const char *prog, const char *what)
+{
+  say(prog, ": warning: unable to ", what, ": ", strerror(errno));
+}
+
 void warn_msg(const char *prog, const char *msg)
 {
   say(prog, ": warning: ", msg, 0, 0);

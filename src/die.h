@@ -13,6 +13,8 @@ void die_msg(int code, const char *prog, const char *msg) __attribute__((noretur
 void die_usage(const char *prog, const char *usage) __attribute__((noreturn));
 /* "prog: fatal: out of memory", exit 111. */
 void die_nomem(const char *prog) __attribute__((noreturn));
+/* "prog: warning: unable to what: strerror(errno)" (no exit). */
+void warn_sys(const char *prog, const char *what);
 /* "prog: warning: msg" (no exit). */
 void warn_msg(const char *prog, const char *msg);
 #endif

@@ -493,6 +493,17 @@ static const struct verb *verb_find(const char *line, size_t v)
   return &other;
 }
 
+/* A command line (LF included): the length of its verb, and in *l the length
+ * without CRLF. */
+static size_t verb_split(const char *line, size_t len, size_t *l)
+{
+  size_t v = 0;
+  *l = len - 1;
+  if (*l && line[*l - 1] == '\r') --*l;
+  while (v < *l && line[v] != ' ') ++v;
+  return v;
+}
+
 /* SPF's HELO identity, for a bounce (RFC 7208 2.3): the word after the verb. */
 static void remember_helo(struct proxy *p, const struct cmd *c)
 {
@@ -505,12 +516,10 @@ static void remember_helo(struct proxy *p, const struct cmd *c)
 static void command(struct proxy *p, const char *line, size_t len)
 {
   struct cmd c;
-  size_t l = len - 1, v = 0;
+  size_t l, v = verb_split(line, len, &l);
   const struct verb *verb;
   enum verdict verdict;
 
-  if (l && line[l - 1] == '\r') --l;
-  while (v < l && line[v] != ' ') ++v;
   /* a line another server reads as another verb than ours never goes on:
    * qmail-smtpd's verb ends at a NUL ("MAIL\0" is MAIL FROM:<>), Postfix and
    * sendmail skip leading white space and split at any (" RCPT", "RCPT\tTO:");
@@ -614,10 +623,9 @@ static void body(struct proxy *p)
  * local: the wait costs its reply time, not a network round trip.) */
 static int harvest_hold(const struct proxy *p, const char *line, size_t len)
 {
-  size_t v = 0;
+  size_t l;
   if (!p->c.maxbad || !rules_apply(p) || !p->rcpt_owed || p->bad + p->rcpt_owed < p->c.maxbad) return 0;
-  while (v < len && line[v] != ' ' && line[v] != '\r' && line[v] != '\n') ++v;
-  return verb_find(line, v)->kind == K_RCPT;
+  return verb_find(line, verb_split(line, len, &l))->kind == K_RCPT;
 }
 
 static void client(struct proxy *p)
