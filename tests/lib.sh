@@ -29,5 +29,7 @@ check_file_eq() { if cmp -s "$2" "$3"; then ok "$1"; else not_ok "$1" "$(diff <(
 rand_lo() { echo "127.$(( $$ % 200 + 20 )).$(( (RANDOM) % 250 + 1 )).$(( RANDOM % 250 + 1 ))"; }
 # wait until a TCP/UDP port answers or a file appears (bounded)
 wait_for() { _i=0; while ! eval "$1" >/dev/null 2>&1; do _i=$((_i + 1)); [ $_i -gt 100 ] && return 1; sleep 0.05; done; return 0; }
-# wait until something has bound UDP ADDR PORT (a DNS server started in the background)
-wait_udp_bound() { wait_for "! $PY -c 'import socket,sys;s=socket.socket(socket.AF_INET6 if \":\" in sys.argv[1] else socket.AF_INET,socket.SOCK_DGRAM);s.bind((sys.argv[1],int(sys.argv[2])))' $1 $2 2>/dev/null"; }
+# wait until something has bound UDP ADDR PORT (a DNS server started in the
+# background). It looks at the socket table and never binds the address itself:
+# a probe that binds races the server it waits for (EADDRINUSE on either side).
+wait_udp_bound() { _a=$1; case $_a in *:*) _a="[$_a]";; esac; wait_for "ss -Hlun 'sport = :$2' | grep -qF ' $_a:$2 '"; }
