@@ -9,14 +9,6 @@ for p in svscan supervise multilog tcpserver tcprules rbldnsd swaks; do
 done
 chmod 755 "$T"
 export DEMO_STATE=$T/demo
-left() { # pids whose command line names the demo's directory (this test's own shells excluded)
-  local f pid
-  for f in /proc/[0-9]*/cmdline; do   # processes end while we look: errors are noise
-    pid=${f#/proc/}; pid=${pid%/cmdline}
-    [ "$pid" = $$ ] || [ "$pid" = "$BASHPID" ] && continue
-    tr '\0' ' ' < "$f" 2>/dev/null | grep -qF "$DEMO_STATE" && echo "$pid $(tr '\0' ' ' < "$f" 2>/dev/null)"
-  done 2>/dev/null
-}
 at_exit "$TOP/examples/demo/demo stop > /dev/null 2>&1"
 for run in 1 2; do
   "$TOP/examples/demo/demo" start > "$T/out$run" 2>&1
@@ -41,5 +33,5 @@ done
 "$TOP/examples/demo/demo" stop > "$T/stop" 2>&1
 check "demo stop exits 0 without warnings" sh -c '! grep -q warning "$1"' sh "$T/stop"
 sleep 0.3
-check_eq "no process of the demo is left" "$(left)" ""
+check_eq "no process of the demo is left" "$(left_behind "$DEMO_STATE")" ""
 check "ports 2525 and 2526 are free again" sh -c '! ss -Hltn "( sport = :2525 or sport = :2526 )" | grep -q 127.0.0.1'

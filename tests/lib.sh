@@ -29,6 +29,23 @@ check_file_eq() { if cmp -s "$2" "$3"; then ok "$1"; else not_ok "$1" "$(diff <(
 rand_lo() { echo "127.$(( $$ % 200 + 20 )).$(( (RANDOM) % 250 + 1 )).$(( RANDOM % 250 + 1 ))"; }
 # wait until a TCP/UDP port answers or a file appears (bounded)
 wait_for() { _i=0; while ! eval "$1" >/dev/null 2>&1; do _i=$((_i + 1)); [ $_i -gt 100 ] && return 1; sleep 0.05; done; return 0; }
+# processes whose command line contains STRING, "pid cmdline" a line (the
+# looking process itself excluded; no procps needed)
+left_behind() {
+  $PY - "$1" <<'PYEOF'
+import os, sys
+me, s = os.getpid(), sys.argv[1].encode()
+for p in os.listdir('/proc'):
+    if not p.isdigit() or int(p) == me:
+        continue
+    try:
+        c = open('/proc/%s/cmdline' % p, 'rb').read()
+    except OSError:
+        continue
+    if s in c:
+        print(p, c.replace(b'\0', b' ').decode(errors='replace'))
+PYEOF
+}
 # wait until something has bound UDP ADDR PORT (a DNS server started in the
 # background). It looks at the socket table and never binds the address itself:
 # a probe that binds races the server it waits for (EADDRINUSE on either side).
