@@ -37,7 +37,7 @@ ASAN_CFLAGS = -O1 -g -fsanitize=address,undefined -fno-sanitize-recover=undefine
 
 all: $(TINYCDB)/lib/libcdb.a $(addprefix $(O)/,$(PROGS))
 
-$(TINYCDB)/lib/libcdb.a $(TINYCDB)/include/cdb.h:
+$(TINYCDB)/lib/libcdb.a $(TINYCDB)/include/cdb.h &:
 	./tools/deps build
 
 $(O)/obj/%.o: src/%.c $(HEADERS) $(TINYCDB)/include/cdb.h
@@ -104,11 +104,11 @@ deps:
 test-deps:
 	./tools/deps test
 
-# make test: deps, normal build, sanitized build, fuzzers, then every suite.
+# make test: deps, normal build, sanitized build, fuzzers (one compiler per
+# core: three independent trees), then every suite.
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 test: test-deps
-	$(MAKE) all units
-	$(MAKE) asan
-	$(MAKE) fuzz
+	$(MAKE) -j$(JOBS) all units asan fuzz
 	./tests/run
 
 check: test
