@@ -1,5 +1,6 @@
 #include <string.h>
 #include "rhsbl.h"
+#include "dnsslots.h"
 
 size_t rhsbl_name(char *out, const char *d, size_t n, const struct dnsbl_list *l)
 {
@@ -110,31 +111,12 @@ int rhsbl_done(const struct rhsbl *r) { return r->done; }
 
 size_t rhsbl_pollfds(struct rhsbl *r, struct pollfd *fds, size_t max)
 {
-  size_t s, n = 0;
-  struct taia stamp = r->deadline;
-  for (s = 0; s < RHSBL_FDS; ++s) {
-    r->fd[s] = -1;
-    if (r->list[s] == -1 || n == max) continue;
-    r->fd[s] = (int)n;
-    dns_transmit_io(&r->tx[s], &fds[n], &stamp);
-    fds[n].revents = 0;
-    ++n;
-  }
-  return n;
+  return dnsslots_pollfds(r->tx, r->list, r->fd, RHSBL_FDS, &r->deadline, fds, max);
 }
 
 int rhsbl_timeout_ms(const struct rhsbl *r)
 {
-  struct taia now, stamp = r->deadline, diff;
-  size_t s;
-  double ms;
-  for (s = 0; s < RHSBL_FDS; ++s)
-    if (r->list[s] != -1 && taia_less(&r->tx[s].deadline, &stamp)) stamp = r->tx[s].deadline;
-  taia_now(&now);
-  if (!taia_less(&now, &stamp)) return 0;
-  taia_sub(&diff, &stamp, &now);
-  ms = taia_approx(&diff) * 1000.0 + 1;
-  return ms > 600000 ? 600000 : (int)ms;
+  return dnsslots_timeout_ms(r->tx, r->list, RHSBL_FDS, &r->deadline);
 }
 
 void rhsbl_step(struct rhsbl *r, struct pollfd *fds, size_t n)
@@ -144,10 +126,9 @@ void rhsbl_step(struct rhsbl *r, struct pollfd *fds, size_t n)
   if (r->done) return;
   taia_now(&now);
   for (s = 0; s < RHSBL_FDS; ++s) {
-    struct pollfd none = { -1, 0, 0 };
     int g;
     if (r->list[s] == -1) continue;
-    g = dns_transmit_get(&r->tx[s], r->fd[s] >= 0 && (size_t)r->fd[s] < n ? &fds[r->fd[s]] : &none, &now);
+    g = dnsslots_get(&r->tx[s], r->fd[s], fds, n, &now);
     if (g == -1) finish(r, s, 1, 0, 0);
     else if (g == 1) finish(r, s, 0, r->tx[s].packet, r->tx[s].packetlen);
   }
@@ -175,7 +156,7 @@ enum dnsbl_action rhsbl_run(struct rhsbl *r, struct dnsbl_list *lists, size_t n,
   while (!rhsbl_done(r)) {
     struct pollfd fds[RHSBL_FDS];
     size_t k = rhsbl_pollfds(r, fds, RHSBL_FDS);
-    if (poll(fds, (nfds_t)k, rhsbl_timeout_ms(r)) < 0) { size_t i; for (i = 0; i < k; ++i) fds[i].revents = 0; }
+    dnsslots_poll(fds, k, rhsbl_timeout_ms(r));
     rhsbl_step(r, fds, k);
   }
   rhsbl_free(r);

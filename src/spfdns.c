@@ -1,5 +1,6 @@
 #include <string.h>
 #include "spfdns.h"
+#include "dnsslots.h"
 #include "dnsmsg.h"
 
 static unsigned u16(const unsigned char *p) { return (unsigned)p[0] << 8 | p[1]; }
@@ -172,31 +173,12 @@ int spfdns_done(const struct spfdns *d) { return d->done; }
 
 size_t spfdns_pollfds(struct spfdns *d, struct pollfd *fds, size_t max)
 {
-  size_t s, n = 0;
-  struct taia stamp = d->deadline;
-  for (s = 0; s < SPFDNS_INFLIGHT; ++s) {
-    d->slot_fd[s] = -1;
-    if (d->slot_entry[s] == -1 || n == max) continue;
-    d->slot_fd[s] = (int)n;
-    dns_transmit_io(&d->tx[s], &fds[n], &stamp);
-    fds[n].revents = 0;
-    ++n;
-  }
-  return n;
+  return dnsslots_pollfds(d->tx, d->slot_entry, d->slot_fd, SPFDNS_INFLIGHT, &d->deadline, fds, max);
 }
 
 int spfdns_timeout_ms(const struct spfdns *d)
 {
-  struct taia now, stamp = d->deadline, diff;
-  size_t s;
-  double ms;
-  for (s = 0; s < SPFDNS_INFLIGHT; ++s)
-    if (d->slot_entry[s] != -1 && taia_less(&d->tx[s].deadline, &stamp)) stamp = d->tx[s].deadline;
-  taia_now(&now);
-  if (!taia_less(&now, &stamp)) return 0;
-  taia_sub(&diff, &stamp, &now);
-  ms = taia_approx(&diff) * 1000.0 + 1;
-  return ms > 600000 ? 600000 : (int)ms;
+  return dnsslots_timeout_ms(d->tx, d->slot_entry, SPFDNS_INFLIGHT, &d->deadline);
 }
 
 void spfdns_step(struct spfdns *d, struct pollfd *fds, size_t n)
@@ -208,9 +190,8 @@ void spfdns_step(struct spfdns *d, struct pollfd *fds, size_t n)
   taia_now(&now);
   for (s = 0; s < SPFDNS_INFLIGHT; ++s) {
     int e = d->slot_entry[s], r;
-    struct pollfd none = { -1, 0, 0 };
     if (e == -1) continue;
-    r = dns_transmit_get(&d->tx[s], d->slot_fd[s] >= 0 && (size_t)d->slot_fd[s] < n ? &fds[d->slot_fd[s]] : &none, &now);
+    r = dnsslots_get(&d->tx[s], d->slot_fd[s], fds, n, &now);
     if (r == 0) continue;
     if (r == 1) spfdns_parse((const unsigned char *)d->tx[s].packet, d->tx[s].packetlen, d->c, &d->c->e[e]);
     else answer_fail(d, e);
@@ -248,7 +229,7 @@ enum spf_result spfdns_run(struct spfdns *d, const struct spf_request *rq, struc
   while (!spfdns_done(d)) {
     struct pollfd fds[SPFDNS_INFLIGHT];
     size_t n = spfdns_pollfds(d, fds, SPFDNS_INFLIGHT);
-    if (poll(fds, (nfds_t)n, spfdns_timeout_ms(d)) < 0) { size_t i; for (i = 0; i < n; ++i) fds[i].revents = 0; }
+    dnsslots_poll(fds, n, spfdns_timeout_ms(d));
     spfdns_step(d, fds, n);
   }
   spfdns_free(d);
