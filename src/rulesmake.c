@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -64,6 +65,24 @@ static void conflict(struct rulesmake *m, unsigned long line, unsigned long othe
   m->nconflicts = n + 1;
 }
 
+/* Every RULESMAKE_WRITEBACK rules, start writing what is in the file so far
+ * to disk (Linux: sync_file_range, asynchronous): the fsync before the rename
+ * then waits for the last stretch only, not for the whole cdb. Advisory: its
+ * errors are the fsync's to report. */
+#define RULESMAKE_WRITEBACK 65536
+static void start_writeback(struct rulesmake *m)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+  off_t end = lseek(m->cdb.cdb_fd, 0, SEEK_CUR);
+  if (end > m->written) {
+    (void)sync_file_range(m->cdb.cdb_fd, m->written, end - m->written, SYNC_FILE_RANGE_WRITE);
+    m->written = end;
+  }
+#else
+  (void)m;
+#endif
+}
+
 int rulesmake_add(struct rulesmake *m, const struct rule *r, unsigned long line)
 {
   char key[RULES_KEY_MAX], val[48 + RULES_MSG_MAX];
@@ -99,7 +118,7 @@ int rulesmake_add(struct rulesmake *m, const struct rule *r, unsigned long line)
     vlen += r->msglen;
     if (cdb_make_add(&m->cdb, key, (unsigned)klen, val, (unsigned)vlen) == -1) return -1;
   }
-  ++m->rules;
+  if (!(++m->rules % RULESMAKE_WRITEBACK)) start_writeback(m);
   if (r->rkind == RR_PREFIX) ++m->prefixes;
   if (r->action == RULES_ALLOW) ++m->allow; else if (r->action == RULES_TRAP) ++m->trap; else ++m->deny;
   return 0;

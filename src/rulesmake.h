@@ -1,6 +1,7 @@
 /* rulesmake.h — compile parsed rules into the cdb form described in rules.h. */
 #ifndef RULESMAKE_H
 #define RULESMAKE_H
+#include <sys/types.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cdb.h>
@@ -20,6 +21,7 @@ struct rulesmake {
   size_t nconflicts;                 /* how many of them are kept: the lowest lines */
   unsigned long conflicts;           /* how many there were */
   unsigned long prefixes;            /* rules with a "prefix-*@domain" recipient: the cdb says RULES_MAGIC2 */
+  off_t written;                     /* the file up to here is on its way to disk */
   int finished;
 };
 

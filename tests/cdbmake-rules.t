@@ -134,3 +134,10 @@ for args in "" "rules.cdb" "-q a b" "-t" "-t a b" "-x" "-f '' a b"; do
   eval "\"$C\" $args" < /dev/null > /dev/null 2> err; rc=$?
   check_eq "usage: '$args'" "$rc:$(head -c 21 err)" "100:cdbmake-rules: usage:"
 done
+
+# a compile long enough to start writing the file out on the way (every 65,536 rules)
+awk 'BEGIN { for (i = 1; i <= 140000; i++) printf "u%d@big.example:s%d@spam.example:deny\n", i, i }' > big
+check_eq "140,000 rules compile" "$("$C" big.cdb big.tmp < big && "$C" -t big)" "big: 140000 rules (0 allow, 140000 deny, 0 trap), 0 with a glob: ok"
+check_eq "the first rule is in it" "$("$C" -q s1@spam.example u1@big.example big.cdb | cut -d' ' -f1-3)" "deny rule=1 file=big:1"
+check_eq "the last rule is in it" "$("$C" -q s140000@spam.example u140000@big.example big.cdb | cut -d' ' -f1-3)" "deny rule=140000 file=big:140000"
+check "and no temporary file is left" test ! -e big.tmp
