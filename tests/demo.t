@@ -32,6 +32,6 @@ for run in 1 2; do
 done
 "$TOP/examples/demo/demo" stop > "$T/stop" 2>&1
 check "demo stop exits 0 without warnings" sh -c '! grep -q warning "$1"' sh "$T/stop"
-sleep 0.3
+gone "$DEMO_STATE"
 check_eq "no process of the demo is left" "$(left_behind "$DEMO_STATE")" ""
 check "ports 2525 and 2526 are free again" sh -c '! ss -Hltn "( sport = :2525 or sport = :2526 )" | grep -q 127.0.0.1'

@@ -14,10 +14,12 @@ mkfifo "$T/in"
 env -i TCPREMOTEIP=192.0.2.7 "$RF" "$T/rules.cdb" $STUB "$T/d1" < "$T/in" > "$T/out" 2>/dev/null &
 exec 3> "$T/in"
 printf 'EHLO c\r\nMAIL FROM:<x@bad.example>\r\nRCPT TO:<joe@example.com>\r\n' >&3
-sleep 0.5
+# each change once the answer before it is out: the session has its rules open
+refused() { wait_for "[ \$(tr -d '\\r' < '$T/out' | grep -c '^550 5.1.1 sorry') -ge $1 ]"; }
+refused 1
 printf 'joe@example.com:@other.example:deny\n' | "$C" "$T/rules.cdb" "$T/rules.tmp"
 printf 'RCPT TO:<joe@example.com>\r\n' >&3
-sleep 0.3
+refused 2
 rm -f "$T/rules.cdb"
 printf 'RCPT TO:<joe@example.com>\r\nQUIT\r\n' >&3
 exec 3>&-; wait

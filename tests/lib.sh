@@ -46,6 +46,9 @@ for p in os.listdir('/proc'):
         print(p, c.replace(b'\0', b' ').decode(errors='replace'))
 PYEOF
 }
+# wait until no process's command line contains STRING (bounded as wait_for):
+# a process told to stop takes its time to go on a loaded machine
+gone() { wait_for "[ -z \"\$(left_behind '$1')\" ]"; }
 # wait until something has bound UDP ADDR PORT (a DNS server started in the
 # background). It looks at the socket table and never binds the address itself:
 # a probe that binds races the server it waits for (EADDRINUSE on either side).

@@ -31,5 +31,5 @@ check_eq "alice: each accepted message stored exactly once" "$(ids "$alice" | md
 check_eq "joe: exactly the messages from senders he allows" "$(ids "$joe" | md5sum)" "$(grep -v '@bad.example' "$T/accepted" | cut -d' ' -f1 | sort | md5sum)"
 check_eq "joe: nothing from @bad.example" "$(find "$joe" -type f -exec cat {} + 2>/dev/null | tr -d '\r' | grep -c '^X-From: .*@bad.example')" 0
 check_eq "nothing stored for refused recipients" "$(ls "$T/ex/store" | wc -l)" 2
-kill $srv; sleep 0.5
+kill $srv; gone "$T/ex"; gone "$T/rules"
 check_eq "no process of the chain left behind" "$(left_behind "$T/ex"; left_behind "$T/rules")" ""

@@ -52,7 +52,9 @@ done
 sleep 0.2; : > "$T/log.2501"   # the probes above were sessions too
 lastpid() { sed -n "s/.* pid=\([0-9]*\) .*/\1/p" "$T/log.${1:-2501}" | tail -1; }
 sess() { echo "$T/sess/$(lastpid "${1:-2501}")"; }
-settle() { sleep 0.3; }
+# until every session has ended: the rf shell writes rcptfilter's exit status
+# last, so once none is left every log line of every session is in the file
+settle() { wait_for "! left_behind '$T/rf' | grep -q '^[0-9]* /bin/sh $T/rf '"; }
 # check_grep "what" regex file: ok when a line matches; shows the file's end when not
 check_grep() { if grep -q -- "$2" "$3"; then ok "$1"; else not_ok "$1" "pattern: $2
 $(tail -8 "$3")"; fi; }   # rcptfilter writes its last log lines after the client has gone
