@@ -20,21 +20,23 @@ int main(void)
   struct taia deadline, past;
   int ms;
 
+  /* times far apart: a test descheduled for seconds on a loaded machine still
+   * tells the deadline (60 s) from a retransmission (20 s) */
   memset(tx, 0, sizeof tx);
-  in_ms(&deadline, 2000);
+  in_ms(&deadline, 60000);
   ms = dnsslots_timeout_ms(tx, busy, 3, &deadline);
-  CHECK(ms > 1900 && ms <= 2001, "nothing busy: the time to the deadline");
+  CHECK(ms > 50000 && ms <= 60001, "nothing busy: the time to the deadline");
   CHECK_INT(dnsslots_pollfds(tx, busy, fd, 3, &deadline, fds, 3), 0, "nothing busy: nothing to poll");
   CHECK(fd[0] == -1 && fd[1] == -1 && fd[2] == -1, "and no slot has a pollfd");
 
   busy[1] = 4;
-  in_ms(&tx[1].deadline, 500);
-  in_ms(&tx[0].deadline, 100);         /* a free slot's stale deadline counts for nothing */
+  in_ms(&tx[1].deadline, 20000);
+  in_ms(&tx[0].deadline, 5000);        /* a free slot's stale deadline counts for nothing */
   ms = dnsslots_timeout_ms(tx, busy, 3, &deadline);
-  CHECK(ms > 400 && ms <= 501, "a busy slot's retransmission comes first");
-  in_ms(&tx[1].deadline, 5000);
+  CHECK(ms > 10000 && ms <= 20001, "a busy slot's retransmission comes first");
+  in_ms(&tx[1].deadline, 120000);
   ms = dnsslots_timeout_ms(tx, busy, 3, &deadline);
-  CHECK(ms > 1900 && ms <= 2001, "the overall deadline bounds a later retransmission");
+  CHECK(ms > 50000 && ms <= 60001, "the overall deadline bounds a later retransmission");
 
   taia_uint(&past, 0);
   CHECK_INT(dnsslots_timeout_ms(tx, busy, 3, &past), 0, "a deadline gone by: 0");
