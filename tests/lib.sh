@@ -9,7 +9,7 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/rbl2test.XXXXXX")
 _n=0 _failed=0
 _cleanups=
 at_exit() { _cleanups="$1; $_cleanups"; }
-_finish() { eval "$_cleanups"; rm -rf "$T"; echo "1..$_n"; }
+_finish() { eval "$_cleanups"; if [ -n "${TEST_KEEP-}" ]; then echo "# kept $T" >&2; else rm -rf "$T"; fi; echo "1..$_n"; }   # TEST_KEEP=1: leave $T to look at
 trap _finish EXIT
 trap 'exit 1' INT TERM
 

@@ -8,7 +8,7 @@
 # examples/multimx/push-rules (rsync --delay-updates), and rebuilds the shared
 # list with examples/multimx/list-cycle (every MX's log -> traplist -> rblzone).
 # Checked: a trap hit on mx1 gets the client refused by mx2 and mx3 after one cycle;
-# rules pushed again and again during 50 concurrent sessions on each MX lose
+# rules pushed again and again during 100 overlapping sessions (50 on each MX) lose
 # nothing, and each session sees the old rules or the new ones, never a mix
 # and never a broken cdb; mx2 with its list host gone fails open with -C and
 # closed with -c.
@@ -131,7 +131,7 @@ check "mx3's own rbldnsd is up" wait_for "dns_up $MX3"
 # one SMTP session: client.py FROM-IP MX RCPT... -> one line per reply
 cat > "$T/client.py" <<'C'
 import socket, sys
-def session(src, mx, rcpts, subject="x", pause=0.0):
+def session(src, mx, rcpts, subject="x", pause=0.0, banner=None):
     import time
     s = socket.socket(); s.settimeout(60)
     s.bind((src, 0)); s.connect((mx, 25))
@@ -143,6 +143,7 @@ def session(src, mx, rcpts, subject="x", pause=0.0):
             out += l
             if len(l) < 4 or l[3:4] != b"-": return out.decode("ascii", "replace").strip()
     out = [reply()]
+    if banner: banner()   # rcptfilter opens its rules before the backend's banner goes out
     def cmd(c): s.sendall(c.encode() + b"\r\n"); r = reply(); out.append(r); return r
     cmd("EHLO client.example"); cmd("MAIL FROM:<sender@client.example>")
     ok = False
@@ -189,44 +190,72 @@ check_eq "a cycle with one MX unreachable still runs (exit 0)" $? 0
 check "and says which" grep -q 'cannot fetch .*no-such-mx' "$T/cycle.err"
 check_eq "reading the same logs again changes nothing" "$(wc -l < "$lh/private.list")" "$n"
 
-# --- 2. rules pushed again and again while 50 sessions run on each MX
+# --- 2. rules pushed again and again while 100 sessions run, 50 on each MX
 cat > "$T/load.py" <<'L'
-import sys, threading, random, collections, time
+import os, sys, threading, random, collections, time
 sys.path.insert(0, sys.argv[1])
 from client import session
-mxes, n = sys.argv[2].split(","), int(sys.argv[3])
-results, lock = [], threading.Lock()
-def run(k):
+T, mxes, n = sys.argv[1], sys.argv[2].split(","), int(sys.argv[3])
+results, lock, greeted = [], threading.Lock(), [0]
+# Two halves. The first starts while the old rules are in place and nothing
+# is pushed; once all of it has its banner (its rules are open) the pushes
+# begin ("go"), and after the first has landed the second half starts while
+# they go on. So the first half must all see the old rules, the second some
+# of the new, and every session one whole version, never a mix or a 451.
+# Sessions start 30 ms apart and last 5-7 s, so the halves overlap. Not all
+# at once: tcpserver listens with a backlog of 20, and a connection the kernel
+# drops from a full accept queue waits for a banner that never comes (SMTP's
+# server speaks first) until the client gives up.
+def hello():
+    with lock: greeted[0] += 1
+def run(k, delay):
+    time.sleep(delay)
     t0 = time.time()
     mx = mxes[k % len(mxes)]
     try:
         r = session("127.0.3.%d" % (k % 250 + 1), mx, ["old-deny@example.com", "new-deny@example.com", "ok@example.com"],
-                    subject="load-%d" % k, pause=random.uniform(0.2, 0.8))
+                    subject="load-%d" % k, pause=random.uniform(2.5, 3.5), banner=hello)
     except Exception as e:
         r = ["error %s after %.1fs" % (e, time.time() - t0)]
     with lock: results.append((k, mx, r))
-ts = [threading.Thread(target=run, args=(k,)) for k in range(n)]
+def wait(what, until):
+    end = time.time() + 60
+    while not until() and time.time() < end: time.sleep(0.02)
+    if not until(): print("TIMEOUT waiting for %s" % what)
+def pushes():
+    try: return int(open(os.path.join(T, "pushes")).read() or 0)
+    except (OSError, ValueError): return 0
+half = n // 2
+ts = [threading.Thread(target=run, args=(k, k * 0.03)) for k in range(half)]
 for t in ts: t.start()
-for t in ts: t.join()
+wait("the first half's banners", lambda: greeted[0] >= half)
+open(os.path.join(T, "go"), "w").close()
+wait("the first push", lambda: pushes() >= 1)
+ts2 = [threading.Thread(target=run, args=(k, (k - half) * 0.03)) for k in range(half, n)]
+for t in ts2: t.start()
+for t in ts + ts2: t.join()
 kinds = collections.Counter()
 for k, mx, r in sorted(results):
     codes = [l[:3] for l in r]
     # banner, EHLO, MAIL, RCPT old-deny, RCPT new-deny, RCPT ok, DATA, end of data, QUIT
     if len(codes) == 9 and codes[5:8] == ["250", "354", "250"] and codes[3:5] in (["550", "250"], ["250", "550"]):
-        kinds["old" if codes[3] == "550" else "new"] += 1
-        print("load-%d %s %s" % (k, mx, "old" if codes[3] == "550" else "new"))
+        v = "old" if codes[3] == "550" else "new"
+        kinds[("first-" if k < half else "second-") + v] += 1
+        print("load-%d %s %s %s" % (k, mx, "first" if k < half else "second", v))
     else:
         kinds["bad"] += 1
         print("BAD load-%d %s %r" % (k, mx, r))
-print("SUMMARY old=%d new=%d bad=%d" % (kinds["old"], kinds["new"], kinds["bad"]))
+print("SUMMARY " + " ".join("%s=%d" % kv for kv in sorted(kinds.items())))
 L
-rm -f "$T/mx1/store/"* "$T/mx2/store/"*
+rm -f "$T/mx1/store/"* "$T/mx2/store/"* "$T/go" "$T/pushes"
 $PY "$T/load.py" "$T" "$MX1,$MX2" 100 > "$T/load.out" 2>&1 &
 loadpid=$!
+for i in $(seq 1 600); do [ -e "$T/go" ] || ! kill -0 $loadpid 2>/dev/null && break; sleep 0.1; done
 pushes=0 v=1
 while kill -0 $loadpid 2>/dev/null; do
   v=$((3 - v)); cp "$lh/rules.v$v" "$lh/rules"
   push-rules "$lh/rules" "$lh/stage" "$T/mx1/etc" "$T/mx2/etc" "$T/mx3/etc" 2>>"$T/push.err" && pushes=$((pushes + 1))
+  echo $pushes > "$T/pushes.new" && mv "$T/pushes.new" "$T/pushes"
   sleep 0.05
 done
 wait $loadpid
@@ -236,8 +265,13 @@ check_eq "every one of 100 sessions saw one consistent rule set, none a broken c
 [ "$(grep -c '^BAD' "$T/load.out")" = 0 ] || not_ok "the bad sessions" "$(grep '^BAD' "$T/load.out" | head -5)
 $(k=$(grep -m1 '^BAD' "$T/load.out" | sed 's/^BAD load-\([0-9]*\).*/\1/'); grep -h "ip=127.0.3.$((k % 250 + 1)) " "$svc"/mx*-smtpd/log/main/current | head -5)
 $(tail -5 "$T/push.err")"
-check "sessions saw both versions (the pushes landed while sessions ran)" sh -c "grep -q ' old\$' '$T/load.out' && grep -q ' new\$' '$T/load.out'"
+check_eq "the first 50, started before any push, all saw the old rules" "$(grep -c '^load-.* first old$' "$T/load.out")" 50
+check "the second 50, started while the pushes went on, saw the new ones too" grep -q '^load-.* second new$' "$T/load.out"
+check "load.py waited for nothing in vain" sh -c "! grep -q '^TIMEOUT' '$T/load.out'"
 check "both MXes carried the load" sh -c "grep -q ' $MX1 ' '$T/load.out' && grep -q ' $MX2 ' '$T/load.out'"
+peak() { sed -n 's/.*tcpserver: status: \([0-9]*\)\/.*/\1/p' "$svc/$1-smtpd/log/main/current" | sort -n | tail -1; }
+p1=$(peak mx1) p2=$(peak mx2)
+check "the sessions overlapped: at least 25 at once on each MX (mx1 ${p1:-?}, mx2 ${p2:-?} of 50)" test "${p1:-0}" -ge 25 -a "${p2:-0}" -ge 25
 stored=$(cat "$T"/mx1/store/* "$T"/mx2/store/* 2>/dev/null | grep -c '^Subject: load-')
 check_eq "nothing lost: 100 messages stored" "$stored" 100
 check_eq "each exactly once" "$(cat "$T"/mx1/store/* "$T"/mx2/store/* | grep '^Subject: load-' | sort -u | wc -l)" 100
