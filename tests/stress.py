@@ -6,11 +6,14 @@ Each session sends MESSAGES messages; each message goes to alice@example.org
 unknownN@example.com (refused by the server). Writes to OUTFILE one line per
 message the client saw accepted: "<id> <sender>"; exits 1 on any unexpected reply.
 """
-import socket, sys, threading
+import socket, sys, threading, time
 port, sessions, messages, outfile = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 lock, accepted, errors = threading.Lock(), [], []
 
 def session(k):
+    # 10 ms apart: tcpserver listens with a backlog of 20, and a connection
+    # dropped from a full accept queue waits for a banner that never comes
+    time.sleep(k * 0.01)
     try:
         s = socket.create_connection(('127.0.0.1', port), timeout=120)
         f = s.makefile('rb')
