@@ -98,12 +98,12 @@ int main(int argc, char **argv)
     if (nlists) rhsbl_start(&rh, lists, nlists, at ? at + 1 : "", argv[0], have ? servers : 0, ms);
     else rh.done = 1;
     while (!spfdns_done(&d) || !rhsbl_done(&rh)) {
-      struct pollfd fds[SPFDNS_INFLIGHT + RHSBL_FDS];
+      struct pollfd fds[SPFDNS_POLLFDS + RHSBL_POLLFDS];
       size_t ns = 0, nr = 0;
       int wait = -1, w;
-      if (!spfdns_done(&d)) { ns = spfdns_pollfds(&d, fds, SPFDNS_INFLIGHT); wait = spfdns_timeout_ms(&d); }
+      if (!spfdns_done(&d)) { ns = spfdns_pollfds(&d, fds, SPFDNS_POLLFDS); wait = spfdns_timeout_ms(&d); }
       if (!rhsbl_done(&rh)) {
-        nr = rhsbl_pollfds(&rh, fds + ns, RHSBL_FDS);
+        nr = rhsbl_pollfds(&rh, fds + ns, RHSBL_POLLFDS);
         w = rhsbl_timeout_ms(&rh);
         if (wait < 0 || w < wait) wait = w;
       }

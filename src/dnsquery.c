@@ -8,6 +8,7 @@
 #include <iopause.h>
 #include <taia.h>
 #include "dnsquery.h"
+#include "dnsslots.h"
 
 static void closeold(struct dnsquery_q *q)
 {
@@ -141,25 +142,10 @@ void dnsquery_start(struct dnsquery *d, struct dnsbl_list *lists, size_t n, cons
 }
 
 /* An answer on an earlier transmission's socket: believed only when it is a
- * response to that transmission (id, one question, name, type, class). */
+ * response to that transmission (src/dnsslots.h). */
 static int late_answer(const struct dnsquery_q *q, const struct dnsquery_old *o, const char *buf, size_t len)
 {
-  char hdr[12], qt[4];
-  char *dn = 0;
-  unsigned pos;
-  int same;
-
-  pos = dns_packet_copy(buf, (unsigned)len, 0, hdr, 12);
-  if (!pos || memcmp(hdr, o->id, 2) || !(hdr[2] & 0x80) || hdr[4] || hdr[5] != 1) return 0;
-  if (hdr[2] & 2) return 0;                                  /* truncated: the running transmit goes to TCP */
-  if ((hdr[3] & 15) && (hdr[3] & 15) != 3) return 0;          /* SERVFAIL, REFUSED: let the others answer */
-  pos = dns_packet_getname(buf, (unsigned)len, pos, &dn);
-  if (!pos) return 0;
-  same = dns_domain_equal(dn, q->wire);
-  free(dn);
-  if (!same) return 0;
-  pos = dns_packet_copy(buf, (unsigned)len, pos, qt, 4);
-  return pos && !memcmp(qt, q->txt ? DNS_T_TXT : DNS_T_A, 2) && !memcmp(qt + 2, DNS_C_IN, 2);
+  return dnsslots_late_answer(o->id, q->wire, q->txt ? DNS_T_TXT : DNS_T_A, buf, len);
 }
 
 void dnsquery_round(struct dnsquery *d, int clientfd, const struct taia *until, int *clientready)

@@ -1,6 +1,5 @@
 #include <string.h>
 #include "rhsbl.h"
-#include "dnsslots.h"
 
 size_t rhsbl_name(char *out, const char *d, size_t n, const struct dnsbl_list *l)
 {
@@ -46,7 +45,7 @@ static void finish(struct rhsbl *r, size_t s, int failed, const char *pkt, size_
   if (!failed && (dnsmsg_parse((const unsigned char *)pkt, len, m) == -1 || (m->rcode && m->rcode != 3))) failed = 1;
   if (r->txt[s]) { l->txt_done = 1; l->txt_failed = failed; }
   else { l->a_done = 1; l->a_failed = failed; }
-  dns_transmit_free(&r->tx[s]);
+  dnsslot_free(&r->slot[s]);
   r->list[s] = -1;
   if ((!l->want_a || l->a_done) && (!l->want_txt || l->txt_done)) dnsbl_settle(l);
 }
@@ -59,7 +58,6 @@ static void decide(struct rhsbl *r)
 void rhsbl_start(struct rhsbl *r, struct dnsbl_list *lists, size_t n, const char *domain,
                  const char *client, const char *servers, unsigned long deadline_ms)
 {
-  static const char localip[16];
   struct taia now, span;
   size_t i, s = 0, cl = strlen(client);
 
@@ -69,7 +67,7 @@ void rhsbl_start(struct rhsbl *r, struct dnsbl_list *lists, size_t n, const char
   if (cl >= sizeof r->client) cl = sizeof r->client - 1;
   memcpy(r->client, client, cl);
   if (servers) memcpy(r->servers, servers, 256);
-  for (s = 0; s < RHSBL_FDS; ++s) { r->list[s] = -1; r->fd[s] = -1; }
+  for (s = 0; s < RHSBL_FDS; ++s) r->list[s] = -1;
   taia_now(&now);
   ms_to_taia(&span, deadline_ms);
   taia_add(&r->deadline, &now, &span);
@@ -94,10 +92,9 @@ void rhsbl_start(struct rhsbl *r, struct dnsbl_list *lists, size_t n, const char
     q[k] = 0;
     for (t = 0; t < 2; ++t) {
       if (t ? !l->want_txt : !l->want_a) continue;
-      memset(&r->tx[s], 0, sizeof r->tx[s]);
       r->list[s] = (int)i;
       r->txt[s] = t;
-      if (dns_transmit_start(&r->tx[s], r->servers, 1, q, t ? DNS_T_TXT : DNS_T_A, localip) == -1) {
+      if (dnsslot_start(&r->slot[s], r->servers, q, t ? DNS_T_TXT : DNS_T_A) == -1) {
         finish(r, s, 1, 0, 0);
         continue;
       }
@@ -111,12 +108,12 @@ int rhsbl_done(const struct rhsbl *r) { return r->done; }
 
 size_t rhsbl_pollfds(struct rhsbl *r, struct pollfd *fds, size_t max)
 {
-  return dnsslots_pollfds(r->tx, r->list, r->fd, RHSBL_FDS, &r->deadline, fds, max);
+  return dnsslots_pollfds(r->slot, r->list, RHSBL_FDS, &r->deadline, fds, max);
 }
 
 int rhsbl_timeout_ms(const struct rhsbl *r)
 {
-  return dnsslots_timeout_ms(r->tx, r->list, RHSBL_FDS, &r->deadline);
+  return dnsslots_timeout_ms(r->slot, r->list, RHSBL_FDS, &r->deadline);
 }
 
 void rhsbl_step(struct rhsbl *r, struct pollfd *fds, size_t n)
@@ -126,11 +123,13 @@ void rhsbl_step(struct rhsbl *r, struct pollfd *fds, size_t n)
   if (r->done) return;
   taia_now(&now);
   for (s = 0; s < RHSBL_FDS; ++s) {
+    const char *pkt;
+    unsigned len;
     int g;
     if (r->list[s] == -1) continue;
-    g = dnsslots_get(&r->tx[s], r->fd[s], fds, n, &now);
+    g = dnsslot_get(&r->slot[s], fds, n, &now, &pkt, &len);
     if (g == -1) finish(r, s, 1, 0, 0);
-    else if (g == 1) finish(r, s, 0, r->tx[s].packet, r->tx[s].packetlen);
+    else if (g == 1) finish(r, s, 0, pkt, len);
   }
   if (!taia_less(&now, &r->deadline))
     for (s = 0; s < RHSBL_FDS; ++s)
@@ -146,7 +145,7 @@ void rhsbl_free(struct rhsbl *r)
 {
   size_t s;
   for (s = 0; s < RHSBL_FDS; ++s)
-    if (r->list[s] != -1) { dns_transmit_free(&r->tx[s]); r->list[s] = -1; }
+    if (r->list[s] != -1) { dnsslot_free(&r->slot[s]); r->list[s] = -1; }
 }
 
 enum dnsbl_action rhsbl_run(struct rhsbl *r, struct dnsbl_list *lists, size_t n, const char *domain,
@@ -154,8 +153,8 @@ enum dnsbl_action rhsbl_run(struct rhsbl *r, struct dnsbl_list *lists, size_t n,
 {
   rhsbl_start(r, lists, n, domain, client, servers, deadline_ms);
   while (!rhsbl_done(r)) {
-    struct pollfd fds[RHSBL_FDS];
-    size_t k = rhsbl_pollfds(r, fds, RHSBL_FDS);
+    struct pollfd fds[RHSBL_POLLFDS];
+    size_t k = rhsbl_pollfds(r, fds, RHSBL_POLLFDS);
     dnsslots_poll(fds, k, rhsbl_timeout_ms(r));
     rhsbl_step(r, fds, k);
   }

@@ -10,7 +10,7 @@
  *   static struct rhsbl r;
  *   rhsbl_start(&r, lists, n, "sender.example", "192.0.2.1", servers, 5000);
  *   while (!rhsbl_done(&r)) {
- *     k = rhsbl_pollfds(&r, fds + m, RHSBL_FDS);   poll(fds, m + k, rhsbl_timeout_ms(&r));
+ *     k = rhsbl_pollfds(&r, fds + m, RHSBL_POLLFDS);   poll(fds, m + k, rhsbl_timeout_ms(&r));
  *     rhsbl_step(&r, fds + m, k);
  *   }
  *   r.v.action == DNSBL_REJECT: listed (r.v.list, r.v.text); DNSBL_PASS: not
@@ -25,8 +25,10 @@
 #include <dns.h>
 #include <taia.h>
 #include "dnsbl.h"
+#include "dnsslots.h"
 
-#define RHSBL_FDS (DNSBL_MAX * 2)
+#define RHSBL_FDS (DNSBL_MAX * 2)                 /* queries at once */
+#define RHSBL_POLLFDS (RHSBL_FDS * DNSSLOT_FDS)   /* pollfds they may need */
 
 struct rhsbl {
   struct dnsbl_list *lists;
@@ -34,10 +36,9 @@ struct rhsbl {
   char client[64];
   char servers[256];
   struct taia deadline;
-  struct dns_transmit tx[RHSBL_FDS];
+  struct dnsslot slot[RHSBL_FDS];
   int list[RHSBL_FDS];          /* list index of each query, -1 none */
   int txt[RHSBL_FDS];           /* 1 TXT query, 0 A query */
-  int fd[RHSBL_FDS];            /* index in the last pollfds array, -1 */
   int done;
   struct dnsbl_verdict v;
 };

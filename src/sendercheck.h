@@ -34,7 +34,7 @@ struct sendercheck_conf {
   const char *receiver;          /* SPF's %{r}: this host's name, or 0 */
 };
 
-#define SENDERCHECK_FDS (SPFDNS_INFLIGHT + RHSBL_FDS)
+#define SENDERCHECK_FDS (SPFDNS_POLLFDS + RHSBL_POLLFDS)
 
 struct sendercheck {
   const struct sendercheck_conf *c;

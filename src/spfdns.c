@@ -105,7 +105,6 @@ static void answer_fail(struct spfdns *d, int entry) { spf_cache_begin(d->c, &d-
 
 static void send_pending(struct spfdns *d)
 {
-  static const char localip[16];
   size_t i, s = 0;
   for (i = 0; i < d->c->n; ++i) {
     struct spf_entry *e = &d->c->e[i];
@@ -117,8 +116,7 @@ static void send_pending(struct spfdns *d)
     d->sent[i] = 1;
     qtype[0] = (char)(e->type >> 8); qtype[1] = (char)(e->type & 255);
     if (!d->haveservers || !wire(spf_entry_name(d->c, e), e->namelen, q)) { answer_fail(d, (int)i); continue; }
-    memset(&d->tx[s], 0, sizeof d->tx[s]);
-    if (dns_transmit_start(&d->tx[s], d->servers, 1, q, qtype, localip) == -1) { answer_fail(d, (int)i); continue; }
+    if (dnsslot_start(&d->slot[s], d->servers, q, qtype) == -1) { answer_fail(d, (int)i); continue; }
     d->slot_entry[s] = (int)i;
     ++d->queries;
   }
@@ -162,7 +160,7 @@ void spfdns_start(struct spfdns *d, const struct spf_request *rq, struct spf_cac
   d->c = c;
   spf_cache_init(c);
   if (servers) { memcpy(d->servers, servers, 256); d->haveservers = 1; }
-  for (s = 0; s < SPFDNS_INFLIGHT; ++s) { d->slot_entry[s] = -1; d->slot_fd[s] = -1; }
+  for (s = 0; s < SPFDNS_INFLIGHT; ++s) d->slot_entry[s] = -1;
   taia_now(&now);
   ms_to_taia(&span, deadline_ms);
   taia_add(&d->deadline, &now, &span);
@@ -173,12 +171,12 @@ int spfdns_done(const struct spfdns *d) { return d->done; }
 
 size_t spfdns_pollfds(struct spfdns *d, struct pollfd *fds, size_t max)
 {
-  return dnsslots_pollfds(d->tx, d->slot_entry, d->slot_fd, SPFDNS_INFLIGHT, &d->deadline, fds, max);
+  return dnsslots_pollfds(d->slot, d->slot_entry, SPFDNS_INFLIGHT, &d->deadline, fds, max);
 }
 
 int spfdns_timeout_ms(const struct spfdns *d)
 {
-  return dnsslots_timeout_ms(d->tx, d->slot_entry, SPFDNS_INFLIGHT, &d->deadline);
+  return dnsslots_timeout_ms(d->slot, d->slot_entry, SPFDNS_INFLIGHT, &d->deadline);
 }
 
 void spfdns_step(struct spfdns *d, struct pollfd *fds, size_t n)
@@ -190,18 +188,20 @@ void spfdns_step(struct spfdns *d, struct pollfd *fds, size_t n)
   taia_now(&now);
   for (s = 0; s < SPFDNS_INFLIGHT; ++s) {
     int e = d->slot_entry[s], r;
+    const char *pkt;
+    unsigned len;
     if (e == -1) continue;
-    r = dnsslots_get(&d->tx[s], d->slot_fd[s], fds, n, &now);
+    r = dnsslot_get(&d->slot[s], fds, n, &now, &pkt, &len);
     if (r == 0) continue;
-    if (r == 1) spfdns_parse((const unsigned char *)d->tx[s].packet, d->tx[s].packetlen, d->c, &d->c->e[e]);
+    if (r == 1) spfdns_parse((const unsigned char *)pkt, len, d->c, &d->c->e[e]);
     else answer_fail(d, e);
-    dns_transmit_free(&d->tx[s]);
+    dnsslot_free(&d->slot[s]);
     d->slot_entry[s] = -1;
     answered = 1;
   }
   if (!taia_less(&now, &d->deadline)) {  /* the deadline: whatever is unanswered failed */
     for (s = 0; s < SPFDNS_INFLIGHT; ++s)
-      if (d->slot_entry[s] != -1) { answer_fail(d, d->slot_entry[s]); dns_transmit_free(&d->tx[s]); d->slot_entry[s] = -1; }
+      if (d->slot_entry[s] != -1) { answer_fail(d, d->slot_entry[s]); dnsslot_free(&d->slot[s]); d->slot_entry[s] = -1; }
     for (s = 0; s < d->c->n; ++s)
       if (d->c->e[s].state == SPF_DNS_PENDING) answer_fail(d, (int)s);
     ++d->passes;
@@ -218,7 +218,7 @@ void spfdns_free(struct spfdns *d)
 {
   size_t s;
   for (s = 0; s < SPFDNS_INFLIGHT; ++s)
-    if (d->slot_entry[s] != -1) { dns_transmit_free(&d->tx[s]); d->slot_entry[s] = -1; }
+    if (d->slot_entry[s] != -1) { dnsslot_free(&d->slot[s]); d->slot_entry[s] = -1; }
 }
 
 enum spf_result spfdns_run(struct spfdns *d, const struct spf_request *rq, struct spf_cache *c,
@@ -227,8 +227,8 @@ enum spf_result spfdns_run(struct spfdns *d, const struct spf_request *rq, struc
   /* the same calls a poll loop with other work makes */
   spfdns_start(d, rq, c, servers, deadline_ms);
   while (!spfdns_done(d)) {
-    struct pollfd fds[SPFDNS_INFLIGHT];
-    size_t n = spfdns_pollfds(d, fds, SPFDNS_INFLIGHT);
+    struct pollfd fds[SPFDNS_POLLFDS];
+    size_t n = spfdns_pollfds(d, fds, SPFDNS_POLLFDS);
     dnsslots_poll(fds, n, spfdns_timeout_ms(d));
     spfdns_step(d, fds, n);
   }

@@ -14,10 +14,10 @@
  *   if (!spf_request_ip(&rq, ip)) ...;
  *   spfdns_start(&d, &rq, &cache, dns_resolvconfip(servers) == 0 ? servers : 0, 5000);
  *   for (;;) {
- *     struct pollfd fds[2 + SPFDNS_INFLIGHT];
+ *     struct pollfd fds[2 + SPFDNS_POLLFDS];
  *     size_t n = 2, k = 0;              (fds[0], fds[1]: client and backend)
  *     int ms = -1;
- *     if (!spfdns_done(&d)) { k = spfdns_pollfds(&d, fds + n, SPFDNS_INFLIGHT); ms = spfdns_timeout_ms(&d); }
+ *     if (!spfdns_done(&d)) { k = spfdns_pollfds(&d, fds + n, SPFDNS_POLLFDS); ms = spfdns_timeout_ms(&d); }
  *     poll(fds, n + k, ms);             (EINTR: fine, just step again)
  *     if (!spfdns_done(&d)) spfdns_step(&d, fds + n, k);
  *     if (spfdns_done(&d)) { use d.out.result, d.out.explanation; spfdns_free(&d); ... }
@@ -38,8 +38,10 @@
 #include <dns.h>
 #include <taia.h>
 #include "spf.h"
+#include "dnsslots.h"
 
 #define SPFDNS_INFLIGHT 32     /* queries on the wire at once; the rest wait their turn */
+#define SPFDNS_POLLFDS (SPFDNS_INFLIGHT * DNSSLOT_FDS)   /* pollfds they may need */
 
 struct spfdns {
   const struct spf_request *rq;
@@ -47,9 +49,8 @@ struct spfdns {
   char servers[256];
   int haveservers;
   struct taia deadline;
-  struct dns_transmit tx[SPFDNS_INFLIGHT];
+  struct dnsslot slot[SPFDNS_INFLIGHT];
   int slot_entry[SPFDNS_INFLIGHT];  /* cache entry of each slot, -1 free */
-  int slot_fd[SPFDNS_INFLIGHT];     /* index in the last spfdns_pollfds() array, -1 none */
   unsigned char sent[SPF_CACHE_MAX];
   unsigned passes, queries;         /* spf_eval runs, questions sent */
   int done;

@@ -42,6 +42,18 @@ check "the refused RCPT never reached the server" sh -c "! grep -q alice '$D/rec
 expect_match "the RCPT log line carries spf=fail" "$err" "*action=spf from=<x@spf-fail.example> rcpt=<alice@example.com> spf=fail*"
 expect_match "and so does the exempt one's" "$err" "*action=allow from=<x@spf-fail.example> rcpt=<postmaster@example.com> rule=1 file=rules:1 spf=fail*"
 
+# SPF and a domain list at once from a server that answers only the first
+# query of each question, 3.5 s late: heard on the sockets libowfat's
+# retransmission at 3 s would have closed (before: 451 at the 8 s deadline)
+SPFDNSD_DELAY=3.5 SPFDNSD_FIRST_ONLY=1 $PY "$TOP/tests/spfdnsd.py" 127.0.0.54 "$T/zone" 2>"$T/dnsd-late.log" &
+at_exit "kill $! 2>/dev/null"
+wait_udp_bound 127.0.0.54 53 || not_ok "the late spfdnsd started" "$(cat "$T/dnsd-late.log")"
+start=$SECONDS
+rf "${H}MAIL FROM:<x@spf-fail.example>\r\nRCPT TO:<alice@example.com>\r\nQUIT\r\n" DNSCACHEIP=127.0.0.54 -- -S -d dbl.test
+check_eq "answers 3.5 s late, never to a retransmission: the domain list heard, its 550 ($((SECONDS - start)) s)" "$(echo "$out" | tail -2 | head -1)" "550 5.7.1 listed too"
+check "  ... in about 3.5 s, not at the 8 s deadline" [ $((SECONDS - start)) -le 6 ]
+expect_match "  ... and SPF's fail heard too" "$err" "*rcpt=<alice@example.com> spf=fail*"
+
 rf "${H}MAIL FROM:<x@spf-pass.example>\r\nRCPT TO:<alice@example.com>\r\nQUIT\r\n" $DNS -- -S
 check_eq "SPF pass: the rules decide" "$(echo "$out" | tail -2)" "250 ok
 221 bye"

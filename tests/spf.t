@@ -85,6 +85,15 @@ start=$SECONDS
 sq -t 1 192.0.2.1 user@slow.example.com h
 check_eq "TXT never answered: temperror at the deadline" "$first" "temperror"
 check "  ... after about the deadline" [ $((SECONDS - start)) -le 4 ]
+# a server that answers only the first query, after 3.5 s: libowfat has
+# retransmitted at 3 s and closed that socket; the answer is heard on it
+SPFDNSD_DELAY=3.5 SPFDNSD_FIRST_ONLY=1 $PY "$TOP/tests/spfdnsd.py" 127.0.0.55 "$T/zone.live" 2>"$T/dnsd-late.log" &
+at_exit "kill $! 2>/dev/null"
+wait_udp_bound 127.0.0.55 53 || not_ok "the late spfdnsd started" "$(cat "$T/dnsd-late.log")"
+start=$SECONDS
+DNSCACHEIP=127.0.0.55 sq -t 8 192.0.2.3 user@i.example.com h
+check_eq "the record comes 3.5 s late, retransmissions are never answered: heard on the first socket" "$first" "pass"
+check "  ... in about 3.5 s, not at the 8 s deadline ($((SECONDS - start)) s)" [ $((SECONDS - start)) -le 6 ]
 sq -t 1 192.0.2.1 user@slowa.example.com h
 check_eq "A never answered: temperror, never fail" "$first" "temperror"
 case $second in *'problem="'?*'"'*) ok "  ... with a reason";; *) not_ok "reason" "$second";; esac
@@ -136,6 +145,10 @@ Z
 rh() { sq "$@"; third=$(printf '%s\n' "$out" | sed -n 3p); }
 rh -d dbl.test 192.0.2.1 a@bad.example h
 check_eq "RHSBL: listed, with the list's text" "$third" 'rhsbl=listed list=dbl.test text="bad.example is listed" dbl.test=listed'
+start=$SECONDS
+DNSCACHEIP=127.0.0.55 rh -t 8 -d dbl.test 192.0.2.1 a@bad.example h
+check_eq "RHSBL: A and TXT 3.5 s late, retransmissions never answered: heard on the first sockets" "$third" 'rhsbl=listed list=dbl.test text="bad.example is listed" dbl.test=listed'
+check "  ... in about 3.5 s, not at the 8 s deadline ($((SECONDS - start)) s)" [ $((SECONDS - start)) -le 6 ]
 rh -d dbl.test 192.0.2.1 a@BAD.example. h
 check_eq "RHSBL: case and root dot" "$third" 'rhsbl=listed list=dbl.test text="bad.example is listed" dbl.test=listed'
 rh -d dbl.test 192.0.2.1 a@good.example h

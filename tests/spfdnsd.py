@@ -7,13 +7,17 @@ name with no record of the type is NODATA, TIMEOUT is never answered, an
 answer over 512 bytes is truncated over UDP (the client retries over TCP).
 The file is re-read when it changes. With LOG, each question is appended
 there as "name type". $SPFDNSD_DELAY (seconds) delays every answer, as a
-distant server would. Only for loopback tests and benchmarks.
+distant server would. $SPFDNSD_FIRST_ONLY=1: over UDP only the first query
+with a question is answered, its retransmissions never (a late answer must
+then be heard on the first transmission's socket). Only for loopback tests
+and benchmarks.
 """
 import os, socket, struct, sys, threading, time
 
 addr, zonefile = sys.argv[1], sys.argv[2]
 logfile = sys.argv[4] if len(sys.argv) > 4 and sys.argv[4] != '-' else None
 delay = float(os.environ.get('SPFDNSD_DELAY', '0'))
+first_only, asked = os.environ.get('SPFDNSD_FIRST_ONLY') == '1', set()
 TYPES = {'A': 1, 'CNAME': 5, 'PTR': 12, 'MX': 15, 'TXT': 16, 'AAAA': 28}
 zone, mtime, lock = {}, None, threading.Lock()
 
@@ -168,6 +172,10 @@ def answer(q, tcp):
 def udp_loop(s):
     while True:
         q, peer = s.recvfrom(4096)
+        if first_only:
+            if q[12:] in asked:
+                continue
+            asked.add(q[12:])
         try:
             r = answer(q, False)
         except Exception:
