@@ -1,21 +1,10 @@
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <sys/random.h>
-#include <sys/socket.h>
 #include <dns.h>
 #include <iopause.h>
 #include <taia.h>
 #include "dnsquery.h"
 #include "dnsslots.h"
-
-static void closeold(struct dnsquery_q *q)
-{
-  size_t i;
-  for (i = 0; i < q->nold; ++i) close(q->old[i].fd);
-  q->nold = 0;
-}
 
 static void finish(struct dnsquery *d, struct dnsquery_q *q, int failed, const char *pkt, size_t len);
 
@@ -31,21 +20,17 @@ static int text_only(const struct dnsbl_list *l)
   return l->want_a && l->want_txt && l->nranges && !l->message;
 }
 
-static int start(struct dnsquery *d, struct dnsbl_list *l, char *wire, int txt)
+static int start(struct dnsquery *d, struct dnsbl_list *l, const char *wire, int txt)
 {
-  static const char localip[16];
   struct dnsquery_q *x = &d->q[d->nq];
-  memset(x, 0, sizeof *x);
   x->list = l;
   x->txt = txt;
   ++d->sent;
-  if (!dns_domain_copy(&x->wire, wire)
-      || dns_transmit_start(&x->tx, d->servers, 1, wire, txt ? DNS_T_TXT : DNS_T_A, localip) == -1) {
-    dns_domain_free(&x->wire);
+  if (dnsslot_start(&x->slot, d->servers, wire, txt ? DNS_T_TXT : DNS_T_A) == -1) {
     finish(d, x, 1, 0, 0);
     return 0;
   }
-  x->txon = x->active = 1;
+  x->active = 1;
   ++d->nq;
   return 1;
 }
@@ -60,23 +45,21 @@ static void finish(struct dnsquery *d, struct dnsquery_q *q, int failed, const c
     failed = 1;
   if (q->txt) { l->txt_done = 1; l->txt_failed = failed; }
   else { l->a_done = 1; l->a_failed = failed; }
-  if (q->txon) dns_transmit_free(&q->tx);
-  q->txon = 0;
-  closeold(q);
+  dnsslot_free(&q->slot);
   q->active = 0;
   if (q->txt && !l->a_done && guard_only(l)) {
-    if (!failed && l->txt.txttotal && d->nq < sizeof d->q / sizeof d->q[0] && q->wire) {
-      if (start(d, l, q->wire, 0)) return;
+    if (!failed && l->txt.txttotal && d->nq < sizeof d->q / sizeof d->q[0]) {
+      if (start(d, l, q->slot.q, 0)) return;
     } else
       l->a_done = l->a_failed = 1;     /* no text (or no answer): nothing to guard */
   }
   if (!q->txt && !l->txt_done && text_only(l)) {
     l->txt_done = l->txt_failed = 1;     /* as if no text came: does the A answer list? */
     dnsbl_settle(l);
-    if (l->state == DNSBL_LISTED && d->nq < sizeof d->q / sizeof d->q[0] && q->wire) {
+    if (l->state == DNSBL_LISTED && d->nq < sizeof d->q / sizeof d->q[0]) {
       l->state = DNSBL_PENDING;
       l->txt_done = l->txt_failed = 0;
-      if (start(d, l, q->wire, 1)) return;
+      if (start(d, l, q->slot.q, 1)) return;
     }
     return;
   }
@@ -141,18 +124,11 @@ void dnsquery_start(struct dnsquery *d, struct dnsbl_list *lists, size_t n, cons
   }
 }
 
-/* An answer on an earlier transmission's socket: believed only when it is a
- * response to that transmission (src/dnsslots.h). */
-static int late_answer(const struct dnsquery_q *q, const struct dnsquery_old *o, const char *buf, size_t len)
-{
-  return dnsslots_late_answer(o->id, q->wire, q->txt ? DNS_T_TXT : DNS_T_A, buf, len);
-}
-
 void dnsquery_round(struct dnsquery *d, int clientfd, const struct taia *until, int *clientready)
 {
-  static iopause_fd fds[DNSQUERY_LISTS * 2 * (DNSQUERY_OLD + 1) + 1];
+  static iopause_fd fds[DNSQUERY_LISTS * 2 * DNSSLOT_FDS + 1];
   struct taia now, stamp;
-  size_t nfd = 0, i, k, cfd = 0, nq;
+  size_t nfd = 0, i, cfd = 0, nq;
   int pending = dnsquery_pending(d);
 
   taia_now(&now);
@@ -168,17 +144,8 @@ void dnsquery_round(struct dnsquery *d, int clientfd, const struct taia *until, 
   stamp = d->deadline;
   if (!pending) { taia_now(&stamp); stamp.sec.x += 86400; }
   if (until && taia_less(until, &stamp)) stamp = *until;
-  for (i = 0; i < d->nq; ++i) {
-    struct dnsquery_q *q = &d->q[i];
-    if (!q->active) continue;
-    if (q->txon) { q->fd = nfd; dns_transmit_io(&q->tx, &fds[nfd++], &stamp); }
-    for (k = 0; k < q->nold; ++k) {
-      q->oldfd[k] = nfd;
-      fds[nfd].fd = q->old[k].fd;
-      fds[nfd].events = IOPAUSE_READ;
-      ++nfd;
-    }
-  }
+  for (i = 0; i < d->nq; ++i)
+    if (d->q[i].active) nfd = dnsslot_pollfds(&d->q[i].slot, fds, nfd, sizeof fds / sizeof fds[0] - 1, &stamp);
   if (clientfd >= 0) {
     cfd = nfd;
     fds[nfd].fd = clientfd;
@@ -190,44 +157,16 @@ void dnsquery_round(struct dnsquery *d, int clientfd, const struct taia *until, 
 
   for (i = 0, nq = d->nq; i < nq; ++i) {       /* not the guard queries started in this loop */
     struct dnsquery_q *q = &d->q[i];
+    const char *pkt;
+    unsigned len;
     int r;
     if (!q->active) continue;
-    for (k = 0; k < q->nold && q->active; ++k) {
-      char buf[513];
-      ssize_t got;
-      if (!fds[q->oldfd[k]].revents) continue;
-      got = recv(q->old[k].fd, buf, sizeof buf, MSG_DONTWAIT);
-      if (got < 0 && (errno == EAGAIN || errno == EINTR)) continue;
-      if (got > 0 && (size_t)got < sizeof buf && late_answer(q, &q->old[k], buf, (size_t)got)) {
-        ++d->late;
-        finish(d, q, 0, buf, (size_t)got);
-        break;
-      }
-      if (got <= 0) {        /* refused or gone: this transmission is over */
-        close(q->old[k].fd);
-        q->old[k] = q->old[--q->nold];
-        q->oldfd[k] = q->oldfd[q->nold];
-        --k;
-      }
-    }
-    if (!q->active || !q->txon) {
-      if (q->active && !q->txon && !q->nold) finish(d, q, 1, 0, 0);
-      continue;
-    }
-    /* libowfat closes a UDP socket when it retransmits: keep it open and listening */
-    if (!fds[q->fd].revents && !q->tx.tcpstate && q->tx.s1 && !taia_less(&now, &q->tx.deadline)
-        && q->nold < DNSQUERY_OLD) {
-      q->old[q->nold].fd = q->tx.s1 - 1;
-      memcpy(q->old[q->nold].id, q->tx.query + 2, 2);
-      ++q->nold;
-      q->tx.s1 = 0;
-    }
-    r = dns_transmit_get(&q->tx, &fds[q->fd], &now);
-    if (r == -1) {
-      q->txon = 0;           /* dns_transmit freed itself */
-      if (!q->nold) finish(d, q, 1, 0, 0);
-    } else if (r == 1)
-      finish(d, q, 0, q->tx.packet, q->tx.packetlen);
+    r = dnsslot_get(&q->slot, fds, nfd, &now, &pkt, &len);
+    if (r == 1) {
+      if (pkt == q->slot.late) ++d->late;
+      finish(d, q, 0, pkt, len);
+    } else if (r == -1)
+      finish(d, q, 1, 0, 0);
   }
 }
 
@@ -242,11 +181,8 @@ void dnsquery_end(struct dnsquery *d)
 {
   size_t i;
   for (i = 0; i < d->nq; ++i) {
-    struct dnsquery_q *q = &d->q[i];
-    if (q->txon) dns_transmit_free(&q->tx);
-    q->txon = q->active = 0;
-    closeold(q);
-    dns_domain_free(&q->wire);
+    dnsslot_free(&d->q[i].slot);
+    d->q[i].active = 0;
   }
 }
 

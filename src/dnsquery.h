@@ -8,23 +8,16 @@
 #include <taia.h>
 #include "dnsbl.h"
 #include "revip.h"
+#include "dnsslots.h"
 
 #define DNSQUERY_LISTS (DNSBL_MAX * 4)   /* -H asks four test points of each list */
-#define DNSQUERY_OLD 6                   /* earlier UDP transmissions of one query kept listening */
-
-struct dnsquery_old { int fd; char id[2]; };
-
+/* One question: its transmission and the earlier ones still listening
+ * (src/dnsslots.h: late answers are heard on every one of them). */
 struct dnsquery_q {
-  struct dns_transmit tx;
+  struct dnsslot slot;
   struct dnsbl_list *list;
-  char *wire;                    /* the question's name, for checking late answers */
   int txt;                       /* 1: the TXT query, 0: the A query */
   int active;                    /* no answer yet */
-  int txon;                      /* tx still running */
-  size_t fd;                     /* tx's index in the iopause array this round */
-  size_t nold;
-  struct dnsquery_old old[DNSQUERY_OLD];
-  size_t oldfd[DNSQUERY_OLD];
 };
 
 struct dnsquery {

@@ -5,13 +5,19 @@
 #include <sys/socket.h>
 #include "dnsslots.h"
 
+static void unpolled(struct dnsslot *s)
+{
+  size_t k;
+  s->at = -1;
+  for (k = 0; k < DNSSLOT_OLD; ++k) s->oldat[k] = -1;
+}
+
 int dnsslot_start(struct dnsslot *s, const char *servers, const char *q, const char qtype[2])
 {
   static const char localip[16];
-  size_t k, len = dns_domain_length(q);
+  size_t len = dns_domain_length(q);
   memset(s, 0, sizeof *s);
-  s->at = -1;
-  for (k = 0; k < DNSSLOT_OLD; ++k) s->oldat[k] = -1;
+  unpolled(s);
   if (len > sizeof s->q) return -1;
   memcpy(s->q, q, len);
   memcpy(s->qtype, qtype, 2);
@@ -36,28 +42,32 @@ void dnsslot_free(struct dnsslot *s)
   while (s->nold) drop_old(s, s->nold - 1);
 }
 
+size_t dnsslot_pollfds(struct dnsslot *s, struct pollfd *fds, size_t n, size_t max, struct taia *stamp)
+{
+  size_t k;
+  unpolled(s);
+  if (s->txon && n < max) {
+    s->at = (int)n;
+    dns_transmit_io(&s->tx, &fds[n], stamp);
+    fds[n++].revents = 0;
+  }
+  for (k = 0; k < s->nold && n < max; ++k) {
+    s->oldat[k] = (int)n;
+    fds[n].fd = s->oldfd[k];
+    fds[n].events = POLLIN;
+    fds[n++].revents = 0;
+  }
+  return n;
+}
+
 size_t dnsslots_pollfds(struct dnsslot *sl, const int *busy, size_t slots,
                         const struct taia *deadline, struct pollfd *fds, size_t max)
 {
-  size_t s, k, n = 0;
+  size_t s, n = 0;
   struct taia stamp = *deadline;
-  for (s = 0; s < slots; ++s) {
-    struct dnsslot *x = &sl[s];
-    x->at = -1;
-    for (k = 0; k < DNSSLOT_OLD; ++k) x->oldat[k] = -1;
-    if (busy[s] == -1) continue;
-    if (x->txon && n < max) {
-      x->at = (int)n;
-      dns_transmit_io(&x->tx, &fds[n], &stamp);
-      fds[n++].revents = 0;
-    }
-    for (k = 0; k < x->nold && n < max; ++k) {
-      x->oldat[k] = (int)n;
-      fds[n].fd = x->oldfd[k];
-      fds[n].events = POLLIN;
-      fds[n++].revents = 0;
-    }
-  }
+  for (s = 0; s < slots; ++s)
+    if (busy[s] == -1) unpolled(&sl[s]);
+    else n = dnsslot_pollfds(&sl[s], fds, n, max, &stamp);
   return n;
 }
 

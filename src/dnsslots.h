@@ -1,14 +1,13 @@
 /* dnsslots.h — a fixed array of DNS query slots under one overall deadline,
  * polled beside the caller's own fds: the poll(2) glue for libowfat's
- * dns_transmit that rhsbl and spfdns share. Which slots are in use is the
- * caller's: busy[s] != -1.
+ * dns_transmit that rhsbl, spfdns and (one slot at a time) rblsmtpd2's
+ * dnsquery share. Which slots are in use is the caller's: busy[s] != -1.
  *
  * libowfat closes a query's UDP socket when it retransmits (3 s, then 11 s),
  * so an answer to the first transmission that comes late would be lost and
  * cost the second one's whole round trip. A slot keeps up to DNSSLOT_OLD
  * earlier sockets open and listening, and believes what comes on them only
- * when it answers that transmission (id, question, type, class): the way
- * rblsmtpd2's src/dnsquery.c hears late answers, with the same check. */
+ * when it answers that transmission (id, question, type, class). */
 #ifndef DNSSLOTS_H
 #define DNSSLOTS_H
 #include <stddef.h>
@@ -16,7 +15,7 @@
 #include <dns.h>
 #include <taia.h>
 
-#define DNSSLOT_OLD 2                  /* earlier transmissions kept listening */
+#define DNSSLOT_OLD 6                  /* earlier transmissions kept listening */
 #define DNSSLOT_FDS (1 + DNSSLOT_OLD)  /* pollfds one slot may need */
 
 struct dnsslot {
@@ -35,6 +34,10 @@ struct dnsslot {
 int dnsslot_start(struct dnsslot *s, const char *servers, const char *q, const char qtype[2]);
 /* The transmission and every earlier socket: closed. */
 void dnsslot_free(struct dnsslot *s);
+
+/* Append what one slot waits for to fds[n..max); returns the new n. *stamp
+ * comes down to the slot's next retransmission (iopause's deadline). */
+size_t dnsslot_pollfds(struct dnsslot *s, struct pollfd *fds, size_t n, size_t max, struct taia *stamp);
 
 /* Fill fds[0..max) with what the busy slots wait for; returns how many. */
 size_t dnsslots_pollfds(struct dnsslot *sl, const int *busy, size_t slots,
